@@ -1,0 +1,1 @@
+"""The Kivy companion app: the homeowner's thermostat. Talks to heaters over MQTT only."""

@@ -1,0 +1,1 @@
+"""One module per `hearth` subcommand; each exposes `register(subparsers)`."""
