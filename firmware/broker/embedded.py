@@ -1,0 +1,141 @@
+"""`EmbeddedBroker`: amqtt running inside the heater's own asyncio loop.
+
+amqtt speaks MQTT 3.1.1 only (PRACTICAL.md): clients, the bridge included, must connect
+with protocol MQTTv311. Retained messages and persistent sessions live in memory, so
+they last as long as the daemon does, which is as long as the broker exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pathlib
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from amqtt.broker import Broker
+
+from firmware.broker.credentials import (
+    CREDENTIALS_FILE,
+    BrokerCredentials,
+    load_or_create_credentials,
+    save_credentials,
+    write_password_file,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 1883
+FILE_AUTH_PLUGIN = "amqtt.plugins.authentication.FileAuthPlugin"
+ANONYMOUS_AUTH_PLUGIN = "amqtt.plugins.authentication.AnonymousAuthPlugin"
+# Bound to every interface, the broker is reached locally through the loopback address.
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
+
+
+@dataclass(frozen=True)
+class BrokerInfo:
+    """Where clients connect, and with what (username/password are None when auth is off)."""
+
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    credentials_file: pathlib.Path | None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://{self.host}:{self.port}"
+
+
+def connect_host(bind_host: str) -> str:
+    return "127.0.0.1" if bind_host in WILDCARD_HOSTS else bind_host
+
+
+class EmbeddedBroker:
+    """The heater's own broker. `port=0` picks a free port and reports it in `BrokerInfo`."""
+
+    def __init__(
+        self,
+        state_dir: pathlib.Path | str,
+        *,
+        host: str = "0.0.0.0",
+        port: int = DEFAULT_PORT,
+        authentication: bool = True,
+    ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"broker port must be 0..65535 (0 = any free port), got {port}")
+        self.state_dir = pathlib.Path(state_dir)
+        self.host = host
+        self.port = port
+        self.authentication = authentication
+        self._broker: Broker | None = None
+        self.info: BrokerInfo | None = None
+
+    def _config(self, password_file: pathlib.Path | None) -> dict[str, Any]:
+        plugins: dict[str, Any]
+        if password_file is None:
+            plugins = {ANONYMOUS_AUTH_PLUGIN: {"allow_anonymous": True}}
+        else:
+            plugins = {FILE_AUTH_PLUGIN: {"password_file": str(password_file)}}
+        return {
+            "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
+            "plugins": plugins,
+        }
+
+    async def start(self) -> BrokerInfo:
+        if self._broker is not None:
+            raise RuntimeError("embedded broker already started")
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        credentials: BrokerCredentials | None = None
+        password_file: pathlib.Path | None = None
+        if self.authentication:
+            credentials = load_or_create_credentials(
+                self.state_dir, connect_host(self.host), self.port
+            )
+            # Argon2 hashing takes a noticeable moment: keep it off the event loop.
+            password_file = await asyncio.to_thread(write_password_file, self.state_dir, credentials)
+        broker = Broker(self._config(password_file))
+        await broker.start()
+        self._broker = broker
+        port = self._bound_port(broker)
+        host = connect_host(self.host)
+        credentials_file: pathlib.Path | None = None
+        if credentials is not None:
+            credentials = BrokerCredentials(host, port, credentials.username, credentials.password)
+            save_credentials(self.state_dir, credentials)
+            credentials_file = self.state_dir / CREDENTIALS_FILE
+        self.info = BrokerInfo(
+            host=host,
+            port=port,
+            username=credentials.username if credentials else None,
+            password=credentials.password if credentials else None,
+            credentials_file=credentials_file,
+        )
+        log.info(
+            "embedded MQTT broker on %s (authentication %s)",
+            self.info.url,
+            "on" if credentials else "OFF",
+        )
+        return self.info
+
+    @staticmethod
+    def _bound_port(broker: Broker) -> int:
+        server = broker._servers["default"].instance
+        sockets = getattr(server, "sockets", None) or ()
+        for sock in sockets:
+            if sock.family in (socket.AF_INET, socket.AF_INET6):
+                port: int = sock.getsockname()[1]
+                return port
+        raise RuntimeError("embedded broker: listener has no TCP socket")
+
+    async def stop(self) -> None:
+        broker, self._broker = self._broker, None
+        if broker is not None:
+            await broker.shutdown()
+
+    async def __aenter__(self) -> BrokerInfo:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()

@@ -1,0 +1,61 @@
+"""Where to mine: a pool URL and credentials, parsed once and checked before use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+# URL schemes the client speaks, and whether each wraps the TCP stream in TLS.
+SCHEMES: dict[str, bool] = {"stratum+tcp": False, "stratum+ssl": True}
+
+
+class PoolConfigError(ValueError):
+    """A pool URL or credential that cannot be used; the message names the value."""
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    """One pool in the failover list. The password never appears in repr or logs."""
+
+    url: str
+    user: str
+    password: str = field(default="x", repr=False)
+    host: str = field(init=False, default="", compare=False)
+    port: int = field(init=False, default=0, compare=False)
+    tls: bool = field(init=False, default=False, compare=False)
+
+    def __post_init__(self) -> None:
+        host, port, tls = parse_pool_url(self.url)
+        if not isinstance(self.user, str) or not self.user.strip():
+            raise PoolConfigError(f"pool user for {self.url!r} must be a non-empty string")
+        if not isinstance(self.password, str):
+            raise PoolConfigError(f"pool password for {self.url!r} must be a string")
+        object.__setattr__(self, "host", host)
+        object.__setattr__(self, "port", port)
+        object.__setattr__(self, "tls", tls)
+
+    def __str__(self) -> str:
+        return f"{self.url} as {self.user}"
+
+
+def parse_pool_url(url: str) -> tuple[str, int, bool]:
+    """`stratum+tcp://host:port` or `stratum+ssl://host:port` -> (host, port, tls)."""
+    if not isinstance(url, str):
+        raise PoolConfigError(f"pool URL must be a string, got {type(url).__name__}")
+    allowed = " or ".join(f"{scheme}://host:port" for scheme in SCHEMES)
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise PoolConfigError(f"pool URL {url!r} is not valid ({exc}); use {allowed}") from exc
+    if parts.scheme not in SCHEMES:
+        raise PoolConfigError(
+            f"pool URL {url!r} has scheme {parts.scheme or '(none)'!r}; use {allowed}"
+        )
+    if not parts.hostname:
+        raise PoolConfigError(f"pool URL {url!r} has no host; use {allowed}")
+    if port is None or not 0 < port < 65536:
+        raise PoolConfigError(f"pool URL {url!r} needs a port in 1..65535; use {allowed}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise PoolConfigError(f"pool URL {url!r} must be only scheme, host and port: {allowed}")
+    return parts.hostname, port, SCHEMES[parts.scheme]
