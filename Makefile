@@ -25,9 +25,16 @@ core: $(STAMP)
 sysdeps: $(STAMP)
 	$(PY) -m host.sysdeps $(TEST_DEBS)
 
+# MicroPython stubs for the supervisor's type check, kept out of site-packages: they would
+# shadow CPython's typeshed for everything else.
+MPY_STUBS := $(VENV)/mpy-stubs
+MPY_STUB_PACKAGES := micropython-rp2-rpi-pico-stubs==1.29.0.post1 micropython-stdlib-stubs==1.29.0.post2
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	test -f $(MPY_STUBS)/.installed || { $(PY) -m pip install --quiet --target $(MPY_STUBS) $(MPY_STUB_PACKAGES) && touch $(MPY_STUBS)/.installed; }
+	MYPYPATH=firmware/supervisor:$(MPY_STUBS) $(VENV)/bin/mypy --config-file hw/micropython/supervisor-mypy.ini --custom-typeshed-dir $(MPY_STUBS)
 
 test: setup sysdeps lint
 	$(VENV)/bin/pytest

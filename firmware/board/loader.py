@@ -108,8 +108,11 @@ class _Section:
 
     def number(self, name: str, low: float, high: float) -> float:
         value = self.raw(name)
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if not ok or not low <= float(value) <= high:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= float(value) <= high
+        ):
             raise BoardProfileError(self.source, self.key(name), value, f"a number {low}..{high}")
         return float(value)
 
@@ -125,9 +128,7 @@ class _Section:
             )
 
 
-def _voltage_table(
-    section: _Section, v_min: int, v_max: int
-) -> tuple[tuple[float, int], ...]:
+def _voltage_table(section: _Section, v_min: int, v_max: int) -> tuple[tuple[float, int], ...]:
     raw = section.raw("table")
     if not isinstance(raw, list) or not raw:
         raise BoardProfileError(section.source, section.key("table"), raw, "a non-empty array")
@@ -251,5 +252,3 @@ def parse_board(data: dict[str, Any], source: Path | None = None) -> BoardProfil
         "voltage_mv", default_v >= stable, f"at least the table's {stable} mV at {default_f} MHz"
     )
     return profile
-
-

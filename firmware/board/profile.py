@@ -7,6 +7,7 @@ speeds; the safety code takes the thermal limits.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,9 @@ class BoardProfile:
         the same way, for every BM13xx family)."""
         chips = self.chip_count if active_chips is None else active_chips
         if chips < 0 or frequency_mhz < 0:
-            raise ValueError(f"hashrate_ghs needs non-negative values: {frequency_mhz!r}, {chips!r}")
+            raise ValueError(
+                f"hashrate_ghs needs non-negative values: {frequency_mhz!r}, {chips!r}"
+            )
         return frequency_mhz * self.small_cores * chips / 1000.0
 
     def power_w(
@@ -83,7 +86,7 @@ class BoardProfile:
                 f"{self.frequency_min_mhz}..{self.frequency_max_mhz} MHz"
             )
         table = self.voltage_table
-        for (f0, v0), (f1, v1) in zip(table, table[1:], strict=False):
+        for (f0, v0), (f1, v1) in itertools.pairwise(table):
             if f0 <= frequency_mhz <= f1:
                 exact = v0 + (v1 - v0) * (frequency_mhz - f0) / (f1 - f0)
                 break

@@ -94,7 +94,9 @@ class EmbeddedBroker:
                 self.state_dir, connect_host(self.host), self.port
             )
             # Argon2 hashing takes a noticeable moment: keep it off the event loop.
-            password_file = await asyncio.to_thread(write_password_file, self.state_dir, credentials)
+            password_file = await asyncio.to_thread(
+                write_password_file, self.state_dir, credentials
+            )
         broker = Broker(self._config(password_file))
         await broker.start()
         self._broker = broker

@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -62,9 +64,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _no_checkpoint(step: str) -> None:
+    """Default step hook; the device simulator passes one that cuts the power."""
+
+
 class SlotStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, checkpoint: Callable[[str], None] = _no_checkpoint) -> None:
         self.root = root
+        self.checkpoint = checkpoint
         (root / "slots").mkdir(parents=True, exist_ok=True)
 
     @property
@@ -85,7 +92,9 @@ class SlotStore:
             # fall back to whichever slot is complete rather than refusing to boot.
             good = [slot for slot in SLOTS if self.slot_complete(slot)]
             fallback = BootState(active=good[0] if good else "a")
-            print(f"update: boot state unreadable ({exc}); booting slot {fallback.active}")
+            print(
+                f"update: boot state unreadable ({exc}); booting {fallback.active}", file=sys.stderr
+            )
             return fallback
 
     def _save(self, state: BootState) -> None:
@@ -114,15 +123,19 @@ class SlotStore:
             # Replacing an untested image: take it off trial before touching its files.
             state = replace(state, trial=None, trial_boots=0)
             self._save(state)
+            self.checkpoint("install:untrial")
         staging = target.with_name(slot + ".new")
         shutil.rmtree(staging, ignore_errors=True)
-        for path, data in image.files().items():
+        for index, (path, data) in enumerate(image.files().items()):
             out = staging / path
             out.parent.mkdir(parents=True, exist_ok=True)
             with open(out, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
+            if index == 0:
+                self.checkpoint("install:staging")
+        self.checkpoint("install:staged")
         marker = {
             "version": image.manifest.version,
             "min_version": image.manifest.min_version,
@@ -130,10 +143,14 @@ class SlotStore:
             "digest": image.digest.hex(),
         }
         write_atomic(staging / SLOT_MARKER, json.dumps(marker, sort_keys=True).encode())
+        self.checkpoint("install:marker")
         shutil.rmtree(target, ignore_errors=True)
+        self.checkpoint("install:removed-old")
         os.replace(staging, target)
         _fsync_dir(target.parent)
+        self.checkpoint("install:renamed")
         self._save(replace(state, trial=slot, trial_boots=0))
+        self.checkpoint("install:trial")
         return slot
 
     def boot(self) -> str:
@@ -142,8 +159,11 @@ class SlotStore:
         if state.trial is not None and self.slot_complete(state.trial):
             if state.trial_boots == 0:
                 self._save(replace(state, trial_boots=1))
+                self.checkpoint("boot:trial")
                 return state.trial
-            print(f"update: slot {state.trial} did not confirm itself; rolling back")
+            print(
+                f"update: slot {state.trial} did not confirm itself; rolling back", file=sys.stderr
+            )
         if state.trial is not None:
             self._save(replace(state, trial=None, trial_boots=0))
         if self.slot_complete(state.active) or not self.slot_complete(
@@ -159,5 +179,7 @@ class SlotStore:
             return False
         info = self.slot_info(slot) or {}
         floor = max(state.floor, info.get("min_version", "0.0.0"), key=parse_version)
+        self.checkpoint("confirm:before")
         self._save(BootState(active=slot, trial=None, trial_boots=0, floor=floor))
+        self.checkpoint("confirm:after")
         return True

@@ -147,6 +147,8 @@ class MosquittoBroker:
     password: str = "s3cret-test-pass"
     allow_anonymous: bool = False
     persistence: bool = False
+    # Mosquitto's default (false) lets Nagle's algorithm hold small packets ~40 ms.
+    tcp_nodelay: bool = True
     host: str = HOST
     port: int = field(default_factory=free_port)
     tls_port: int = field(default_factory=free_port)
@@ -198,6 +200,7 @@ class MosquittoBroker:
             f"log_dest file {self.log_file}",
             "log_type all",
             "max_queued_messages 1000",
+            f"set_tcp_nodelay {'true' if self.tcp_nodelay else 'false'}",
         ]
         if os.geteuid() == 0:
             # Otherwise mosquitto drops to user `mosquitto` and cannot read the 0600 files.
@@ -261,12 +264,15 @@ class MosquittoBroker:
 
 @contextlib.contextmanager
 def running_mosquitto(
-    *, allow_anonymous: bool = False, persistence: bool = False
+    *, allow_anonymous: bool = False, persistence: bool = False, tcp_nodelay: bool = True
 ) -> Iterator[MosquittoBroker]:
     """A started broker in its own temp dir, stopped and removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="hearth-mosquitto-") as tmp:
         broker = MosquittoBroker(
-            pathlib.Path(tmp), allow_anonymous=allow_anonymous, persistence=persistence
+            pathlib.Path(tmp),
+            allow_anonymous=allow_anonymous,
+            persistence=persistence,
+            tcp_nodelay=tcp_nodelay,
         )
         with broker:
             yield broker

@@ -1,0 +1,31 @@
+"""`python -m app`: the Hearth thermostat app (see app/launch.py for the options)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+
+def main() -> int:
+    started = time.perf_counter()
+    from app.launch import LaunchError, parse
+
+    try:
+        options = parse(sys.argv[1:])
+    except LaunchError as error:
+        print(f"hearth app: {error}", file=sys.stderr)
+        return 2
+    # Kivy would otherwise parse our command line as its own options.
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # SDL's own clipboard: Kivy otherwise probes for xclip/xsel and logs a traceback.
+    os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
+    from app.ui.hearth_app import HearthApp
+
+    app = HearthApp(options, started=started)
+    app.run()
+    return app.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""The app's root view-model: connection, the heaters found on the broker, and commands.
+
+The MQTT link calls `on_connected`, `on_disconnected` and `on_message` (always on the UI
+thread, handed over by the link's scheduler); the views read the public attributes,
+call the command methods, and `subscribe` to be told when anything changed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable
+
+from app.model.heater import Heater
+from app.model.heater_state import MODES, PRESETS, StatePayloadError, decode_state
+from app.model.schedule import TARGET_MAX_C, TARGET_MIN_C, ScheduleEditor
+from app.model.settings import AppSettings
+
+Publisher = Callable[[str, bytes], bool]
+Listener = Callable[[], None]
+
+DISCONNECTED = "disconnected"
+CONNECTING = "connecting"
+CONNECTED = "connected"
+# A retained empty payload on `state` is how a heater (or its owner) removes itself.
+MAX_PAYLOAD_BYTES = 64 * 1024
+
+
+class CommandRefused(ValueError):
+    """A command the app will not send (not connected, no heater, out of range)."""
+
+
+class AppModel:
+    def __init__(self, settings: AppSettings, *, clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.connection = DISCONNECTED
+        self.connection_detail = ""
+        self.heaters: dict[str, Heater] = {}
+        self.selected_id: str | None = None
+        self.publisher: Publisher | None = None
+        self.listeners: list[Listener] = []
+        self.revision = 0
+        self.request_ids = itertools.count(1)
+        self.request_prefix = f"app-{int(clock()) % 100000}"
+        self.message = ""  # the latest thing to tell the owner (errors of commands)
+
+    # -- observation ----------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+
+    def changed(self) -> None:
+        self.revision += 1
+        for listener in list(self.listeners):
+            listener()
+
+    # -- topics ----------------------------------------------------------------------
+    @property
+    def prefix(self) -> str:
+        return self.settings.prefix
+
+    def subscriptions(self) -> list[str]:
+        return [f"{self.prefix}/+/{leaf}" for leaf in ("state", "availability", "result")]
+
+    def split_topic(self, topic: str) -> tuple[str, str] | None:
+        head = self.prefix + "/"
+        if not topic.startswith(head):
+            return None
+        parts = topic[len(head) :].split("/")
+        if len(parts) != 2 or not parts[0]:
+            return None
+        return parts[0], parts[1]
+
+    # -- link events -----------------------------------------------------------------
+    def on_connecting(self, detail: str) -> None:
+        self.connection, self.connection_detail = CONNECTING, detail
+        self.changed()
+
+    def on_connected(self, publisher: Publisher) -> None:
+        self.publisher = publisher
+        self.connection, self.connection_detail = CONNECTED, ""
+        self.changed()
+
+    def on_disconnected(self, detail: str) -> None:
+        self.publisher = None
+        self.connection, self.connection_detail = DISCONNECTED, detail
+        self.changed()
+
+    def on_message(self, topic: str, payload: bytes) -> None:
+        split = self.split_topic(topic)
+        if split is None:
+            return
+        device_id, leaf = split
+        now = self.clock()
+        if leaf == "state":
+            self.on_state(device_id, payload, now)
+        elif leaf == "availability":
+            self.on_availability(device_id, payload)
+        elif leaf == "result":
+            self.on_result(device_id, payload)
+        else:
+            return
+        self.changed()
+
+    def on_state(self, device_id: str, payload: bytes, now: float) -> None:
+        if not payload:
+            self.forget(device_id)
+            return
+        heater = self.heaters.get(device_id)
+        if heater is None:
+            heater = self.heaters[device_id] = Heater(device_id)
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            heater.bad_payload = f"state of {len(payload)} bytes refused (too large)"
+            return
+        try:
+            heater.apply_state(decode_state(payload), now)
+        except StatePayloadError as error:
+            heater.bad_payload = str(error)
+        if self.selected_id is None:
+            self.selected_id = device_id
+
+    def on_availability(self, device_id: str, payload: bytes) -> None:
+        text = payload.decode("utf-8", errors="replace").strip()
+        heater = self.heaters.get(device_id)
+        if heater is None:
+            if not text:
+                return
+            heater = self.heaters[device_id] = Heater(device_id)
+        heater.availability = text if text in ("online", "offline") else None
+
+    def on_result(self, device_id: str, payload: bytes) -> None:
+        heater = self.heaters.get(device_id)
+        if heater is None:
+            return
+        try:
+            result = json.loads(payload)
+        except ValueError:
+            return
+        if not isinstance(result, dict) or not isinstance(result.get("ok"), bool):
+            return
+        error = result.get("error")
+        if (
+            heater.pending.on_result(
+                result.get("request"), result["ok"], error if isinstance(error, str) else None
+            )
+            and heater.pending.last_error
+        ):
+            self.message = heater.pending.last_error
+
+    def forget(self, device_id: str) -> None:
+        self.heaters.pop(device_id, None)
+        if self.selected_id == device_id:
+            self.selected_id = min(self.heaters) if self.heaters else None
+
+    def tick(self) -> None:
+        """Called every second by the UI: confirmation timeouts, heaters going stale."""
+        now = self.clock()
+        changed = False
+        for heater in self.heaters.values():
+            if heater.pending.expire(now):
+                self.message = heater.pending.last_error or ""
+                changed = True
+        if changed or self.heaters:
+            self.changed()
+
+    # -- selection -------------------------------------------------------------------
+    @property
+    def selected(self) -> Heater | None:
+        return None if self.selected_id is None else self.heaters.get(self.selected_id)
+
+    def select(self, device_id: str) -> None:
+        if device_id not in self.heaters:
+            raise KeyError(device_id)
+        self.selected_id = device_id
+        self.changed()
+
+    def heater_list(self) -> list[Heater]:
+        return [self.heaters[key] for key in sorted(self.heaters)]
+
+    # -- commands --------------------------------------------------------------------
+    def send(self, settings: dict[str, object]) -> str:
+        heater = self.selected
+        if heater is None:
+            raise CommandRefused("No heater selected")
+        if self.publisher is None:
+            raise CommandRefused("Not connected to the broker")
+        request_id = f"{self.request_prefix}-{next(self.request_ids)}"
+        payload = json.dumps({**settings, "id": request_id}, separators=(",", ":")).encode()
+        topic = f"{self.prefix}/{heater.device_id}/set"
+        if not self.publisher(topic, payload):
+            raise CommandRefused("The broker connection dropped; try again")
+        heater.pending.add(settings, request_id, self.clock())
+        self.message = ""
+        self.changed()
+        return request_id
+
+    def try_send(self, settings: dict[str, object]) -> str | None:
+        """`send`, with a refusal shown to the owner instead of raised."""
+        try:
+            return self.send(settings)
+        except CommandRefused as error:
+            self.message = str(error)
+            self.changed()
+            return None
+
+    def shown_target_c(self) -> float | None:
+        heater = self.selected
+        value = None if heater is None else heater.shown("target_c")
+        return float(value) if isinstance(value, int | float) else None
+
+    def set_target(self, target_c: float) -> str | None:
+        target = round(min(TARGET_MAX_C, max(TARGET_MIN_C, target_c)), 1)
+        return self.try_send({"target_c": target})
+
+    def step_target(self, delta_c: float) -> str | None:
+        current = self.shown_target_c()
+        if current is None:
+            self.message = "The heater has not reported a target yet"
+            self.changed()
+            return None
+        return self.set_target(current + delta_c)
+
+    def set_mode(self, mode: str) -> str | None:
+        if mode not in MODES:
+            raise ValueError(f"mode {mode!r} is not one of {MODES}")
+        return self.try_send({"mode": mode})
+
+    def set_preset(self, preset: str) -> str | None:
+        if preset not in PRESETS:
+            raise ValueError(f"preset {preset!r} is not one of {PRESETS}")
+        return self.try_send({"preset": preset})
+
+    def set_power_limit(self, watts: float) -> str | None:
+        if not 0 <= watts <= 10_000:
+            self.message = f"Power limit {watts:.0f} W is not 0–10000 W"
+            self.changed()
+            return None
+        return self.try_send({"power_limit_w": round(watts)})
+
+    def send_schedule(self, editor: ScheduleEditor) -> str | None:
+        errors = editor.validate()
+        if errors:
+            self.message = "Schedule not sent: " + errors[0]
+            self.changed()
+            return None
+        return self.try_send({"schedule": editor.payload()})
+
+    def update_settings(self, settings: AppSettings) -> None:
+        self.settings = settings
+        self.changed()

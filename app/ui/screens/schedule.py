@@ -1,0 +1,134 @@
+"""The weekly schedule editor: pick a day, adjust its blocks, send after validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+
+from app.model.schedule import DAYS, ScheduleEditor, ScheduleError, from_payload
+from app.model.session import AppModel
+from app.model.units import format_temperature
+from app.ui import theme
+from app.ui.controls import Card, FlatButton, Text
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+class ScheduleScreen(Screen):
+    def __init__(self, model: AppModel, **kwargs: Any) -> None:
+        super().__init__(name="schedule", **kwargs)
+        self.model = model
+        self.editor = ScheduleEditor()
+        self.loaded_from: object = None
+        column = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(10))
+        self.source = Text("", color=theme.TEXT_DIM, size_hint_y=None)
+        column.add_widget(self.source)
+        days = BoxLayout(size_hint_y=None, height=dp(46), spacing=dp(4))
+        self.day_buttons: dict[str, FlatButton] = {}
+        for day in DAYS:
+            button = FlatButton(day.capitalize())
+            button.bind(on_release=lambda _b, d=day: self.pick_day(d))
+            self.day_buttons[day] = button
+            days.add_widget(button)
+        column.add_widget(days)
+        self.blocks = BoxLayout(orientation="vertical", spacing=dp(6), size_hint_y=None)
+        self.blocks.bind(minimum_height=self.blocks.setter("height"))
+        column.add_widget(self.blocks)
+        actions = BoxLayout(size_hint_y=None, height=dp(50), spacing=dp(8))
+        for text, action in (
+            ("Add block", self.add_block),
+            ("Copy to Mon–Fri", self.copy_weekdays),
+            ("Send to heater", self.send),
+        ):
+            button = FlatButton(text)
+            button.bind(on_release=lambda _b, a=action: a())
+            actions.add_widget(button)
+        column.add_widget(actions)
+        self.errors = Text("", color=theme.WARNING, size_hint_y=None)
+        column.add_widget(self.errors)
+        column.add_widget(BoxLayout())
+        self.add_widget(column)
+
+    def pick_day(self, day: str) -> None:
+        self.editor.select_day(day)
+        self.refresh()
+
+    def add_block(self) -> None:
+        self.editor.add_block()
+        self.refresh()
+
+    def copy_weekdays(self) -> None:
+        self.editor.copy_day_to(WEEKDAYS)
+        self.refresh()
+
+    def send(self) -> None:
+        self.model.send_schedule(self.editor)
+        self.refresh()
+
+    def edit(self, action: Any) -> None:
+        action()
+        self.editor.validate()
+        self.refresh()
+
+    def load_from_heater(self) -> None:
+        """Start from the heater's own schedule the first time it reports one."""
+        heater = self.model.selected
+        reported = None if heater is None or heater.state is None else heater.state.schedule
+        if reported is None or reported == self.loaded_from:
+            return
+        self.loaded_from = reported
+        try:
+            self.editor = ScheduleEditor(from_payload(reported))
+            self.source.text = "The heater's current schedule. Changes are sent when you tap Send."
+        except ScheduleError as error:
+            self.source.text = (
+                f"The heater's schedule could not be read ({error}); a default is shown."
+            )
+
+    def refresh(self) -> None:
+        if not self.source.text:
+            self.source.text = "A suggested schedule; tap Send to use it (mode Auto follows it)."
+        self.load_from_heater()
+        for day, button in self.day_buttons.items():
+            button.show(selected=day == self.editor.day)
+        self.blocks.clear_widgets()
+        units = self.model.settings.units
+        editor = self.editor
+        for index, block in enumerate(editor.blocks()):
+            row = Card(size_hint_y=None, height=dp(58), padding=dp(8), spacing=dp(6))
+            row.add_widget(Text(block.at, font_size=theme.FONT_LARGE, bold=True, size_hint_x=0.26))
+            for text, action in (
+                ("−15m", lambda i=index: editor.shift_time(i, -15)),
+                ("+15m", lambda i=index: editor.shift_time(i, 15)),
+            ):
+                button = FlatButton(text, size_hint_x=0.13)
+                button.bind(on_release=lambda _b, a=action: self.edit(a))
+                row.add_widget(button)
+            row.add_widget(
+                Text(
+                    format_temperature(block.target_c, units),
+                    font_size=theme.FONT_MEDIUM,
+                    color=theme.HEAT,
+                    halign="center",
+                    size_hint_x=0.22,
+                )
+            )
+            for text, action in (
+                ("−", lambda i=index: editor.shift_target(i, -0.5)),
+                ("+", lambda i=index: editor.shift_target(i, 0.5)),
+                ("×", lambda i=index: editor.remove_block(i)),
+            ):
+                button = FlatButton(text, size_hint_x=0.09, font_size=theme.FONT_MEDIUM)
+                button.bind(on_release=lambda _b, a=action: self.edit(a))
+                row.add_widget(button)
+            self.blocks.add_widget(row)
+        pending = self.model.selected is not None and self.model.selected.pending.is_pending(
+            "schedule"
+        )
+        problems = editor.errors or ([self.model.message] if self.model.message else [])
+        self.errors.text = (
+            "Sending… waiting for the heater to confirm." if pending else "\n".join(problems)
+        )

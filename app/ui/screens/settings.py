@@ -1,0 +1,225 @@
+"""Settings: the broker and the heaters on it, units, tariff and BTC price, power caps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.textinput import TextInput
+
+from app.model.session import AppModel
+from app.model.settings import AppSettings, SettingsError, checked, parse_broker_address
+from app.model.units import UNITS, format_temperature
+from app.ui import theme
+from app.ui.controls import Card, FlatButton, Text
+
+QUIET_HOURS_KEY = "quiet_hours"
+
+
+def field(hint: str, text: str = "", *, password: bool = False) -> TextInput:
+    return TextInput(
+        text=text,
+        hint_text=hint,
+        password=password,
+        multiline=False,
+        font_size=theme.FONT_MEDIUM,
+        size_hint_y=None,
+        height=dp(44),
+        background_color=theme.SURFACE_HIGH,
+        foreground_color=theme.TEXT,
+        hint_text_color=theme.TEXT_DIM,
+        cursor_color=theme.HEAT,
+    )
+
+
+class SettingsScreen(Screen):
+    def __init__(
+        self, model: AppModel, connect: Callable[[AppSettings], None], **kwargs: Any
+    ) -> None:
+        super().__init__(name="settings", **kwargs)
+        self.model = model
+        self.connect = connect
+        s = model.settings
+        scroll = ScrollView()
+        column = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(10), size_hint_y=None)
+        column.bind(minimum_height=column.setter("height"))
+
+        broker = self.section(column, "Broker")
+        self.address = field("host:port", f"{s.broker_host}:{s.broker_port}")
+        self.username = field("user name", s.username)
+        self.password = field("password", s.password, password=True)
+        for widget in (self.address, self.username, self.password):
+            broker.add_widget(widget)
+        self.connection = Text("", color=theme.TEXT_DIM, size_hint_y=None)
+        broker.add_widget(self.connection)
+        connect_button = FlatButton("Connect", size_hint_y=None, height=dp(46))
+        connect_button.bind(on_release=lambda *_: self.apply_broker())
+        broker.add_widget(connect_button)
+
+        self.heaters_box = self.section(column, "Heaters on this broker")
+
+        display = self.section(column, "Units and prices")
+        units_row = BoxLayout(size_hint_y=None, height=dp(44), spacing=dp(8))
+        self.unit_buttons: dict[str, FlatButton] = {}
+        for unit in UNITS:
+            button = FlatButton(f"°{unit}")
+            button.bind(on_release=lambda _b, u=unit: self.store(units=u))
+            self.unit_buttons[unit] = button
+            units_row.add_widget(button)
+        display.add_widget(units_row)
+        grid = GridLayout(cols=2, spacing=dp(8), size_hint_y=None, height=dp(3 * 52))
+        self.tariff = field("price per kWh", f"{s.tariff_per_kwh:g}")
+        self.currency = field("currency", s.currency)
+        self.btc_price = field("BTC price", f"{s.btc_price:g}")
+        for caption, widget in (
+            ("Electricity / kWh", self.tariff),
+            ("Currency", self.currency),
+            ("BTC price", self.btc_price),
+        ):
+            grid.add_widget(Text(caption, color=theme.TEXT_DIM))
+            grid.add_widget(widget)
+            widget.bind(on_text_validate=lambda *_: self.apply_prices())
+        display.add_widget(grid)
+        save = FlatButton("Save prices", size_hint_y=None, height=dp(44))
+        save.bind(on_release=lambda *_: self.apply_prices())
+        display.add_widget(save)
+
+        power = self.section(column, "Power")
+        self.power_limit = field("power cap in W (0 = no cap)")
+        power.add_widget(self.power_limit)
+        cap = FlatButton("Send power cap", size_hint_y=None, height=dp(44))
+        cap.bind(on_release=lambda *_: self.apply_power_limit())
+        power.add_widget(cap)
+        quiet = GridLayout(cols=3, spacing=dp(8), size_hint_y=None, height=dp(44))
+        self.quiet_start = field("22:00", s.quiet_start)
+        self.quiet_end = field("07:00", s.quiet_end)
+        self.quiet_power = field("W", f"{s.quiet_power_w:g}")
+        for widget in (self.quiet_start, self.quiet_end, self.quiet_power):
+            quiet.add_widget(widget)
+        power.add_widget(
+            Text("Quiet hours: from, until, power cap", color=theme.TEXT_DIM, size_hint_y=None)
+        )
+        power.add_widget(quiet)
+        quiet_button = FlatButton("Send quiet hours", size_hint_y=None, height=dp(44))
+        quiet_button.bind(on_release=lambda *_: self.apply_quiet_hours())
+        power.add_widget(quiet_button)
+
+        self.pool = self.section(column, "Mining pool")
+        self.pool_text = Text("", size_hint_y=None)
+        self.pool.add_widget(self.pool_text)
+        self.feedback = Text("", color=theme.WARNING, size_hint_y=None)
+        column.add_widget(self.feedback)
+        scroll.add_widget(column)
+        self.add_widget(scroll)
+
+    def section(self, column: BoxLayout, title: str) -> Card:
+        card = Card(orientation="vertical", size_hint_y=None)
+        card.bind(minimum_height=card.setter("height"))
+        card.add_widget(Text(title, font_size=theme.FONT_MEDIUM, bold=True, size_hint_y=None))
+        column.add_widget(card)
+        return card
+
+    def store(self, **changes: Any) -> bool:
+        try:
+            settings = checked(replace(self.model.settings, **changes))
+        except (SettingsError, TypeError, ValueError) as error:
+            self.feedback.text = str(error)
+            return False
+        self.feedback.text = ""
+        self.model.update_settings(settings)
+        return True
+
+    def apply_broker(self) -> None:
+        try:
+            host, port = parse_broker_address(self.address.text)
+        except SettingsError as error:
+            self.feedback.text = str(error)
+            return
+        if self.store(
+            broker_host=host,
+            broker_port=port,
+            username=self.username.text.strip(),
+            password=self.password.text,
+        ):
+            self.connect(self.model.settings)
+
+    def apply_prices(self) -> None:
+        try:
+            tariff, btc = float(self.tariff.text or 0), float(self.btc_price.text or 0)
+        except ValueError:
+            self.feedback.text = "Prices must be numbers, like 0.30 and 60000"
+            return
+        self.store(tariff_per_kwh=tariff, btc_price=btc, currency=self.currency.text.strip()[:4])
+
+    def apply_power_limit(self) -> None:
+        try:
+            watts = float(self.power_limit.text)
+        except ValueError:
+            self.feedback.text = "The power cap must be a number of watts"
+            return
+        self.model.set_power_limit(watts)
+
+    def apply_quiet_hours(self) -> None:
+        try:
+            watts = float(self.quiet_power.text or 0)
+        except ValueError:
+            self.feedback.text = "The quiet-hours cap must be a number of watts"
+            return
+        start, end = self.quiet_start.text.strip(), self.quiet_end.text.strip()
+        if not self.store(quiet_start=start, quiet_end=end, quiet_power_w=watts):
+            return
+        heater = self.model.selected
+        if heater is None or heater.state is None or QUIET_HOURS_KEY not in heater.state.settable:
+            self.feedback.text = (
+                "Saved in the app. This heater does not take quiet hours yet: "
+                "use the power cap or a cooler schedule block at night."
+            )
+            return
+        self.model.try_send(
+            {QUIET_HOURS_KEY: {"start": start, "end": end, "power_limit_w": round(watts)}}
+        )
+
+    def refresh(self) -> None:
+        model = self.model
+        self.connection.text = f"{model.connection.capitalize()} {model.connection_detail}".strip()
+        for unit, button in self.unit_buttons.items():
+            button.show(selected=model.settings.units == unit)
+        self.heaters_box.clear_widgets()
+        self.heaters_box.add_widget(
+            Text("Heaters on this broker", font_size=theme.FONT_MEDIUM, bold=True, size_hint_y=None)
+        )
+        now = model.clock()
+        for heater in model.heater_list():
+            room = None if heater.state is None else heater.state.room_c
+            status = "online" if heater.online(now) else "offline"
+            button = FlatButton(
+                f"{heater.name} · {format_temperature(room, model.settings.units)} · {status}",
+                size_hint_y=None,
+                height=dp(44),
+            )
+            button.show(selected=heater.device_id == model.selected_id)
+            button.bind(on_release=lambda _b, d=heater.device_id: model.select(d))
+            self.heaters_box.add_widget(button)
+        if not model.heaters:
+            self.heaters_box.add_widget(
+                Text("None found yet.", color=theme.TEXT_DIM, size_hint_y=None)
+            )
+        state = None if model.selected is None else model.selected.state
+        limit = None if state is None else state.power_limit_w
+        self.power_limit.hint_text = (
+            "power cap in W (0 = no cap)" if limit is None else f"now {limit:.0f} W (0 = no cap)"
+        )
+        pool = "—" if state is None or state.pool is None else state.pool
+        url = "" if state is None or not state.pool_url else f" · {state.pool_url}"
+        editable = state is not None and "pools" in state.settable
+        self.pool_text.text = f"Status: {pool}{url}\n" + (
+            "Pools can be changed from the heater's set-up." if not editable else ""
+        )
+        if model.message and not self.feedback.text:
+            self.feedback.text = model.message

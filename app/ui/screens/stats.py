@@ -1,0 +1,61 @@
+"""Stats: room vs. target, power and hashrate over the last hours; energy and efficiency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.screenmanager import Screen
+
+from app.model.session import AppModel
+from app.model.stats_view import stats_view
+from app.ui import theme
+from app.ui.chart import LineChart
+from app.ui.controls import Card, Text, figure
+
+
+class StatsScreen(Screen):
+    def __init__(self, model: AppModel, **kwargs: Any) -> None:
+        super().__init__(name="stats", **kwargs)
+        self.model = model
+        column = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(10))
+        figures = GridLayout(cols=3, spacing=dp(8), size_hint_y=None, height=dp(78))
+        today, self.energy_today = figure("Energy today")
+        total, self.energy_total = figure("Energy total")
+        efficiency, self.efficiency = figure("Efficiency")
+        for card in (today, total, efficiency):
+            figures.add_widget(card)
+        column.add_widget(figures)
+        self.room_chart = self.chart(
+            column, "[color=6cb4ff]Room[/color] and [color=ff7a2f]target[/color] temperature", "°"
+        )
+        self.power_chart = self.chart(column, "[color=ffc64d]Power[/color]", "W")
+        self.hash_chart = self.chart(column, "[color=b58cff]Hashrate[/color]", "GH/s")
+        self.note = Text("", color=theme.TEXT_DIM, size_hint_y=None)
+        column.add_widget(self.note)
+        self.add_widget(column)
+
+    def chart(self, column: BoxLayout, title: str, unit: str) -> LineChart:
+        card = Card(orientation="vertical")
+        card.add_widget(Text(title, markup=True, size_hint_y=None, font_size=theme.FONT_MEDIUM))
+        chart = LineChart(unit)
+        card.add_widget(chart)
+        column.add_widget(card)
+        return chart
+
+    def refresh(self) -> None:
+        units = self.model.settings.units
+        view = stats_view(self.model.selected, units=units, now=self.model.clock())
+        self.energy_today.text = view.energy_today_text
+        self.energy_total.text = view.energy_total_text
+        self.efficiency.text = view.efficiency_text
+        self.room_chart.unit = f"°{units}"
+        self.room_chart.show([(view.target, theme.HEAT), (view.room, theme.ROOM)])
+        self.power_chart.show([(view.power, theme.POWER)])
+        self.hash_chart.show([(view.hashrate, theme.HASHRATE)])
+        self.note.text = (
+            f"{view.samples} readings kept by this app while connected "
+            f"(up to {view.window_hours:.0f} h shown)."
+        )

@@ -1,0 +1,288 @@
+"""The AxeOS (ESP-Miner) face of the heater, as pure functions over `MinerFacts`.
+
+Field names and units follow ESP-Miner's `/api/system/info` and `/api/system/asic`
+(components `http_server/http_server.c` and `axe-os/src/app/services/system.service.ts`),
+because pyasic's BitAxe/ESPMiner backends and hass-miner index these keys directly:
+`hashRate` (GH/s), `power` (W), `temp`, `vrTemp`, `voltage` (mV, input), `fanrpm`,
+`uptimeSeconds`, `hostname`, `macAddr`, `version`, `asicCount`, `smallCoreCount`,
+`frequency`, `stratumURL`/`stratumPort`/`stratumUser`, `autofanspeed`, `fanspeed`.
+`stratumURL` is the bare host (ESP-Miner keeps scheme and port apart).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from firmware.api.facade import MinerFacts, PoolView
+
+DEFAULT_SCHEME = "stratum+tcp"
+SCHEMES = ("stratum+tcp", "stratum+ssl")
+HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
+# ESP-Miner prints difficulties with SI suffixes ("4.29G").
+SI_SUFFIXES = ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+# PATCH keys, lower-cased (AxeOS clients differ in case: pyasic sends `autoFanspeed`,
+# ESP-Miner reports `autofanspeed`), mapped to (pool index, field).
+POOL_KEYS: dict[str, tuple[int, str]] = {
+    "stratumurl": (0, "url"),
+    "stratumport": (0, "port"),
+    "stratumuser": (0, "user"),
+    "stratumpassword": (0, "password"),
+    "fallbackstratumurl": (1, "url"),
+    "fallbackstratumport": (1, "port"),
+    "fallbackstratumuser": (1, "user"),
+    "fallbackstratumpassword": (1, "password"),
+}
+# AxeOS settings a heater accepts and deliberately does not apply: the power planner
+# owns frequency, voltage and fans (thermal safety), and there is no display or Wi-Fi
+# manager on the control board. Listed so that tools sending a whole AxeOS config work.
+IGNORED_KEYS = frozenset(
+    {
+        "frequency",
+        "corevoltage",
+        "autofanspeed",
+        "fanspeed",
+        "minfanspeed",
+        "manualfanspeed",
+        "temptarget",
+        "overheat_mode",
+        "overclockenabled",
+        "flipscreen",
+        "invertscreen",
+        "rotation",
+        "display",
+        "displaytimeout",
+        "statsfrequency",
+        "ssid",
+        "wifipass",
+        "stratumsuggesteddifficulty",
+        "stratumextranoncesubscribe",
+        "fallbackstratumsuggesteddifficulty",
+        "fallbackstratumextranoncesubscribe",
+    }
+)
+
+
+@dataclass
+class _PoolChange:
+    # (scheme or None for a bare host, host, port from the URL or None)
+    url: tuple[str | None, str, int | None] | None = None
+    port: int | None = None
+    user: str | None = None
+    password: str | None = None
+
+
+class PatchError(ValueError):
+    """A PATCH body that cannot be applied; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class SystemPatch:
+    hostname: str | None
+    # Pool list to apply: (url, user, password or None = keep), or None if untouched.
+    pools: tuple[tuple[str, str, str | None], ...] | None
+    applied: tuple[str, ...]  # keys as the client sent them
+    ignored: tuple[str, ...]
+
+
+def format_difficulty(value: float) -> str:
+    for scale, suffix in SI_SUFFIXES:
+        if value >= scale:
+            return f"{value / scale:.2f}{suffix}"
+    return f"{value:.0f}" if value == int(value) else f"{value:.2f}"
+
+
+def split_pool_url(url: str) -> tuple[str, str, int]:
+    """`stratum+tcp://host:port` -> (scheme, host, port)."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname or "", parts.port or 0
+
+
+def _pool_fields(pools: tuple[PoolView, ...], index: int) -> tuple[str, int, str]:
+    if index >= len(pools):
+        return "", 0, ""
+    _, host, port = split_pool_url(pools[index].url)
+    return host, port, pools[index].user
+
+
+def system_info(facts: MinerFacts) -> dict[str, object]:
+    host, port, user = _pool_fields(facts.pools, 0)
+    fb_host, fb_port, fb_user = _pool_fields(facts.pools, 1)
+    current_ma = (
+        facts.power_w / (facts.input_voltage_mv / 1000.0) * 1000.0
+        if facts.input_voltage_mv
+        else 0.0
+    )
+    info: dict[str, object] = {
+        "power": round(facts.power_w, 2),
+        "voltage": round(facts.input_voltage_mv, 1),
+        "current": round(current_ma, 1),
+        "temp": facts.chip_temp_c,
+        "vrTemp": facts.vr_temp_c,
+        "maxPower": round(facts.max_power_w, 1),
+        "nominalVoltage": round(facts.input_voltage_mv / 1000.0),
+        "hashRate": round(facts.hashrate_ghs, 3),
+        "expectedHashrate": round(facts.expected_hashrate_ghs, 3),
+        "bestDiff": format_difficulty(facts.best_difficulty),
+        "bestSessionDiff": format_difficulty(facts.session_best_difficulty),
+        "stratumDiff": facts.pool_difficulty or 0,
+        "isUsingFallbackStratum": int(facts.active_pool_index not in (None, 0)),
+        "isPSRAMAvailable": 0,
+        "freeHeap": facts.free_heap_bytes,
+        "coreVoltage": facts.core_voltage_mv,
+        "coreVoltageActual": facts.core_voltage_mv,
+        "frequency": round(facts.frequency_mhz, 2),
+        "ssid": "",
+        "macAddr": facts.mac_address,
+        "hostname": facts.hostname,
+        "wifiStatus": "Wired",
+        "wifiRSSI": 0,
+        "apEnabled": 0,
+        "sharesAccepted": facts.shares_accepted,
+        "sharesRejected": facts.shares_rejected,
+        "sharesRejectedReasons": [
+            {"message": reason, "count": count} for reason, count in facts.reject_reasons.items()
+        ],
+        "uptimeSeconds": facts.uptime_s,
+        "asicCount": facts.asic_count,
+        "smallCoreCount": facts.small_core_count,
+        "ASICModel": facts.asic_model,
+        "stratumURL": host,
+        "stratumPort": port,
+        "stratumUser": user,
+        "fallbackStratumURL": fb_host,
+        "fallbackStratumPort": fb_port,
+        "fallbackStratumUser": fb_user,
+        "version": facts.version,
+        "axeOSVersion": facts.version,
+        "idfVersion": "none (Linux)",
+        "boardVersion": facts.board_name,
+        "deviceModel": facts.board_name,
+        "runningPartition": "hearth",
+        "overheat_mode": 0,
+        "autofanspeed": 1,
+        "fanspeed": facts.fan_percent,
+        "fanrpm": facts.fan_rpm,
+        "miningPaused": int(facts.paused),
+        "hashingBackend": facts.hashing_backend,
+    }
+    info.update(facts.extra)
+    return info
+
+
+def asic_info(facts: MinerFacts) -> dict[str, object]:
+    return {
+        "ASICModel": facts.asic_model,
+        "deviceModel": facts.board_name,
+        "asicCount": facts.asic_count,
+        "smallCoreCount": facts.small_core_count,
+        "defaultFrequency": facts.default_frequency_mhz,
+        "frequencyOptions": list(facts.frequency_options_mhz),
+        "defaultVoltage": facts.default_voltage_mv,
+        "voltageOptions": list(facts.voltage_options_mv),
+    }
+
+
+def _text(key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PatchError(f"{key} must be a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _port(key: str, value: object) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise PatchError(f"{key} must be a port 1..65535, got {value!r}")
+    return value
+
+
+def _parse_stratum_url(key: str, value: object) -> tuple[str | None, str, int | None]:
+    """A host, or `scheme://host[:port]` as users paste it -> (scheme, host, port); a bare
+    host (what AxeOS clients send) keeps the pool's current scheme."""
+    text = _text(key, value)
+    bare = "://" not in text
+    if bare:
+        text = f"{DEFAULT_SCHEME}://{text}"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise PatchError(f"{key} {value!r} is not a pool address ({exc})") from None
+    if parts.scheme not in SCHEMES:
+        raise PatchError(f"{key} scheme {parts.scheme!r} is not one of {', '.join(SCHEMES)}")
+    if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.username:
+        raise PatchError(f"{key} {value!r} must be a host, optionally with scheme and port")
+    return (None if bare else parts.scheme), parts.hostname, port
+
+
+def parse_system_patch(body: object, current: tuple[PoolView, ...]) -> SystemPatch:
+    """Validate a PATCH /api/system body against the current pools; raises PatchError."""
+    if not isinstance(body, dict):
+        raise PatchError("body must be a JSON object of settings")
+    hostname: str | None = None
+    pool_fields: dict[int, _PoolChange] = {}
+    applied: list[str] = []
+    ignored: list[str] = []
+    seen: dict[str, str] = {}
+    for key, value in body.items():
+        folded = key.lower()
+        if folded in seen:
+            raise PatchError(f"{key!r} and {seen[folded]!r} are the same setting")
+        seen[folded] = key
+        if folded == "hostname":
+            hostname = _text(key, value)
+            if not HOSTNAME.fullmatch(hostname):
+                raise PatchError(f"hostname {hostname!r} must be 1-32 letters, digits or '-'")
+            applied.append(key)
+        elif folded in POOL_KEYS:
+            index, field_name = POOL_KEYS[folded]
+            change = pool_fields.setdefault(index, _PoolChange())
+            if field_name == "url":
+                change.url = _parse_stratum_url(key, value)
+            elif field_name == "port":
+                change.port = _port(key, value)
+            elif field_name == "user":
+                change.user = _text(key, value)
+            else:
+                if not isinstance(value, str):
+                    raise PatchError(f"{key} must be a string")
+                change.password = value
+            applied.append(key)
+        elif folded in IGNORED_KEYS:
+            ignored.append(key)
+        else:
+            raise PatchError(f"unknown setting {key!r}")
+    pools = _merge_pools(pool_fields, current) if pool_fields else None
+    return SystemPatch(hostname, pools, tuple(applied), tuple(ignored))
+
+
+def _merge_pools(
+    changes: dict[int, _PoolChange], current: tuple[PoolView, ...]
+) -> tuple[tuple[str, str, str | None], ...]:
+    merged: list[tuple[str, str, str | None]] = []
+    for index in range(max(len(current), max(changes) + 1)):
+        change = changes.get(index, _PoolChange())
+        old = current[index] if index < len(current) else None
+        scheme, host, port = split_pool_url(old.url) if old else (DEFAULT_SCHEME, "", 0)
+        if change.url is not None:
+            url_scheme, host, url_port = change.url
+            scheme = url_scheme or scheme
+            port = url_port if url_port is not None else port
+        if change.port is not None:
+            port = change.port
+        user = change.user if change.user is not None else (old.user if old else "")
+        password = change.password
+        label = "fallback pool" if index else "pool"
+        if not host:
+            raise PatchError(f"{label} needs a stratumURL")
+        if not port:
+            raise PatchError(f"{label} needs a stratumPort (or a port in the URL)")
+        if not user:
+            raise PatchError(f"{label} needs a stratumUser")
+        merged.append(
+            (f"{scheme}://{host}:{port}", user, None if password is None else str(password))
+        )
+    return tuple(merged)

@@ -1,0 +1,204 @@
+"""The local HTTP API (aiohttp): the AxeOS-compatible subset and Hearth's `/api/heater`.
+
+Endpoints are listed in docs/http-api.md and, for `/api/heater`, described in
+`openapi.yaml` next to this file (served at `/api/openapi.yaml`). Handlers keep no
+per-request state, so memory stays flat however often Home Assistant polls.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import pathlib
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from firmware.api import axeos
+from firmware.api.auth import WriteAuth
+from firmware.api.facade import HeaterFacade
+from firmware.config.secret import MASK
+
+log = logging.getLogger(__name__)
+
+OPENAPI_FILE = pathlib.Path(__file__).with_name("openapi.yaml")
+MAX_BODY_BYTES = 64 * 1024
+FACADE_KEY = web.AppKey("facade", HeaterFacade)
+AUTH_KEY = web.AppKey("auth", WriteAuth)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _error(status: int, message: str, **headers: str) -> web.Response:
+    return web.json_response({"ok": False, "error": message}, status=status, headers=headers)
+
+
+async def _json_body(request: web.Request) -> Any:
+    """The request's JSON, or a 400 that says what is wrong with it."""
+    raw = await request.read()
+    if not raw.strip():
+        raise web.HTTPBadRequest(
+            text=json.dumps({"ok": False, "error": "empty body: send a JSON object"}),
+            content_type="application/json",
+        )
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise web.HTTPBadRequest(
+            text=json.dumps({"ok": False, "error": f"body is not valid JSON: {exc}"}),
+            content_type="application/json",
+        ) from None
+
+
+def _writer(handler: Handler) -> Handler:
+    """Wrap a write endpoint: it runs only with a valid credential."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        auth = request.app[AUTH_KEY]
+        if not auth.allows(request.headers.get("Authorization")):
+            return _error(
+                401,
+                "writes need a credential (Authorization: Bearer <token> or Basic)",
+                **{"WWW-Authenticate": auth.challenge()},
+            )
+        return await handler(request)
+
+    return guarded
+
+
+async def index(request: web.Request) -> web.Response:
+    facts = request.app[FACADE_KEY].miner_facts()
+    state = request.app[FACADE_KEY].state()
+    rows = [
+        ("Hostname", facts.hostname),
+        ("Board", f"{facts.board_name} ({facts.asic_count}x {facts.asic_model})"),
+        ("Hashrate", f"{facts.hashrate_ghs:.1f} GH/s"),
+        ("Power", f"{facts.power_w:.0f} W"),
+        ("Room", f"{state.get('room_c')} °C (target {state.get('target_c')} °C)"),
+        ("Mode", f"{state.get('mode')} / {state.get('action')}"),
+        ("Shares", f"{facts.shares_accepted} accepted, {facts.shares_rejected} rejected"),
+        ("Firmware", facts.version),
+    ]
+    body = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
+    )
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Hearth heater</title></head>"
+        "<body><h1>Hearth heater</h1>"
+        "<p>AxeOS-compatible API: <a href='/api/system/info'>/api/system/info</a>, "
+        "<a href='/api/system/asic'>/api/system/asic</a>; thermostat: "
+        "<a href='/api/heater'>/api/heater</a> "
+        "(<a href='/api/openapi.yaml'>OpenAPI</a>).</p>"
+        f"<table>{body}</table></body></html>"
+    )
+    return web.Response(text=page, content_type="text/html")
+
+
+async def system_info(request: web.Request) -> web.Response:
+    return web.json_response(axeos.system_info(request.app[FACADE_KEY].miner_facts()))
+
+
+async def system_asic(request: web.Request) -> web.Response:
+    return web.json_response(axeos.asic_info(request.app[FACADE_KEY].miner_facts()))
+
+
+async def patch_system(request: web.Request) -> web.Response:
+    facade = request.app[FACADE_KEY]
+    body = await _json_body(request)
+    try:
+        patch = axeos.parse_system_patch(body, facade.miner_facts().pools)
+    except axeos.PatchError as exc:
+        return _error(400, str(exc))
+    try:
+        if patch.pools is not None:
+            await facade.apply_pools(patch.pools)
+        if patch.hostname is not None:
+            await facade.set_hostname(patch.hostname)
+    except ValueError as exc:
+        return _error(400, str(exc))
+    return web.json_response(
+        {"ok": True, "applied": list(patch.applied), "ignored": list(patch.ignored)}
+    )
+
+
+def _action(name: str, message: str) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        await getattr(request.app[FACADE_KEY], name)()
+        return web.json_response({"ok": True, "message": message})
+
+    return handler
+
+
+def heater_document(facade: HeaterFacade) -> dict[str, object]:
+    pools = [
+        {"url": p.url, "user": p.user, "password": MASK if p.has_password else ""}
+        for p in facade.miner_facts().pools
+    ]
+    return {"state": dict(facade.state()), "settings": dict(facade.settings()), "pools": pools}
+
+
+async def get_heater(request: web.Request) -> web.Response:
+    return web.json_response(heater_document(request.app[FACADE_KEY]))
+
+
+async def patch_heater(request: web.Request) -> web.Response:
+    facade = request.app[FACADE_KEY]
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        return _error(400, "body must be a JSON object of settings")
+    try:
+        await facade.apply_settings(body)
+    except ValueError as exc:
+        return _error(400, str(exc))
+    return web.json_response({"ok": True, "settings": dict(facade.settings())})
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.Response(text=OPENAPI_FILE.read_text(encoding="utf-8"), content_type="text/yaml")
+
+
+def create_app(facade: HeaterFacade, auth: WriteAuth) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[FACADE_KEY] = facade
+    app[AUTH_KEY] = auth
+    app.router.add_get("/", index)
+    app.router.add_get("/api/system/info", system_info)
+    app.router.add_get("/api/system/asic", system_asic)
+    app.router.add_patch("/api/system", _writer(patch_system))
+    app.router.add_post("/api/system/restart", _writer(_action("restart", "Restarting mining")))
+    app.router.add_post("/api/system/pause", _writer(_action("pause", "Mining paused")))
+    app.router.add_post("/api/system/resume", _writer(_action("resume", "Mining resumed")))
+    app.router.add_get("/api/heater", get_heater)
+    app.router.add_patch("/api/heater", _writer(patch_heater))
+    app.router.add_get("/api/openapi.yaml", openapi)
+    return app
+
+
+class ApiServer:
+    """The app on a TCP port (`port=0` picks a free one; read `.port` after start)."""
+
+    def __init__(self, facade: HeaterFacade, auth: WriteAuth, host: str, port: int) -> None:
+        self._app = create_app(facade, auth)
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        runner = web.AppRunner(self._app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        await site.start()
+        self._runner = runner
+        server = site._server
+        for sock in getattr(server, "sockets", None) or ():
+            if sock.family in (socket.AF_INET, socket.AF_INET6):
+                self.port = sock.getsockname()[1]
+                break
+        log.info("HTTP API on http://%s:%d/", self.host, self.port)
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()

@@ -1,0 +1,37 @@
+"""The MQTT bridge: the heater on a broker under the INTERFACES.md §3 topic contract,
+with Home Assistant discovery. See docs/mqtt.md."""
+
+from firmware.bridge.client import MqttBridge
+from firmware.bridge.commands import SetCommand, decode_result, decode_set, encode_result
+from firmware.bridge.config import BridgeConfig, TlsConfig
+from firmware.bridge.demand import DemandSignal, encode_demand, parse_demand
+from firmware.bridge.discovery import (
+    ENTITIES,
+    FEATURES,
+    DeviceInfo,
+    DiscoveryInfo,
+    DiscoveryMessage,
+    discovery_messages,
+)
+from firmware.bridge.topics import DEFAULT_PREFIX, DeviceTopics
+
+__all__ = [
+    "DEFAULT_PREFIX",
+    "ENTITIES",
+    "FEATURES",
+    "BridgeConfig",
+    "DemandSignal",
+    "DeviceInfo",
+    "DeviceTopics",
+    "DiscoveryInfo",
+    "DiscoveryMessage",
+    "MqttBridge",
+    "SetCommand",
+    "TlsConfig",
+    "decode_result",
+    "decode_set",
+    "discovery_messages",
+    "encode_demand",
+    "encode_result",
+    "parse_demand",
+]

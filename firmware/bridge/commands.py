@@ -1,0 +1,95 @@
+"""Decoding `set` messages and encoding their `result` answers (pure functions).
+
+A `set` payload is a JSON object of settings; the daemon's `apply_set` validates and
+applies it all-or-nothing. This module only does what is true of every command: the
+payload must be UTF-8 JSON holding an object, and an optional `"id"` (string or
+integer) is a correlation id echoed back as `request` instead of the whole command.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# The `request` echo of a payload that is not JSON is cut to this many characters so a
+# flood of junk cannot make the heater publish large answers.
+MAX_ECHO_CHARS = 256
+CORRELATION_KEY = "id"
+
+
+@dataclass(frozen=True)
+class SetCommand:
+    settings: dict[str, object]
+    request: object  # what `result.request` echoes: the correlation id, or the command
+
+
+class CommandError(ValueError):
+    """A `set` payload that cannot be a command; `request` is what to echo back."""
+
+    def __init__(self, message: str, request: object) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+def echo_of_raw(payload: bytes) -> str:
+    return payload.decode("utf-8", errors="replace")[:MAX_ECHO_CHARS]
+
+
+def decode_set(payload: bytes) -> SetCommand:
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CommandError("payload is not UTF-8 text", echo_of_raw(payload)) from None
+    try:
+        value = json.loads(text, parse_constant=refuse_non_json_constant)
+    except (json.JSONDecodeError, RecursionError):
+        raise CommandError("payload is not JSON", echo_of_raw(payload)) from None
+    except ValueError as exc:
+        raise CommandError(str(exc), echo_of_raw(payload)) from None
+    if not isinstance(value, dict):
+        raise CommandError(
+            f"payload must be a JSON object of settings, got {json_type_name(value)}", value
+        )
+    settings = dict(value)
+    if CORRELATION_KEY not in settings:
+        return SetCommand(settings=settings, request=value)
+    correlation = settings.pop(CORRELATION_KEY)
+    if isinstance(correlation, bool) or not isinstance(correlation, str | int):
+        raise CommandError('"id" must be a string or an integer', value)
+    return SetCommand(settings=settings, request=correlation)
+
+
+def refuse_non_json_constant(name: str) -> object:
+    # Python's json module accepts NaN and Infinity; JSON does not, and neither do we.
+    raise ValueError(f"payload is not JSON: {name} is not a JSON number")
+
+
+def json_type_name(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null"
+
+
+def encode_result(*, ok: bool, error: str | None, request: object) -> bytes:
+    return json.dumps(
+        {"ok": ok, "error": error, "request": request}, separators=(",", ":"), allow_nan=False
+    ).encode()
+
+
+def decode_result(payload: bytes) -> Mapping[str, object]:
+    """For clients and tests: the `result` object, checked for the contract's shape."""
+    value = json.loads(payload)
+    if not isinstance(value, dict) or set(value) != {"ok", "error", "request"}:
+        raise ValueError(f"not a result object: {value!r}")
+    if not isinstance(value["ok"], bool) or not (
+        value["error"] is None or isinstance(value["error"], str)
+    ):
+        raise ValueError(f"not a result object: {value!r}")
+    return value

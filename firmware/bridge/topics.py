@@ -1,0 +1,61 @@
+"""The topic contract (INTERFACES.md §3, stable) for one device, plus Hearth's extensions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DEFAULT_PREFIX = "hearth"
+PAYLOAD_ONLINE = "online"
+PAYLOAD_OFFLINE = "offline"
+# A device id or prefix becomes one or more topic levels and a discovery node id:
+# wildcards and level separators in it would change which topics match.
+DEVICE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
+
+
+def check_device_id(device_id: str) -> str:
+    if not DEVICE_ID_PATTERN.fullmatch(device_id):
+        raise ValueError(f"device id {device_id!r}: use 1-64 characters from A-Z a-z 0-9 _ -")
+    return device_id
+
+
+def check_prefix(prefix: str) -> str:
+    if not PREFIX_PATTERN.fullmatch(prefix):
+        raise ValueError(f"topic prefix {prefix!r}: use levels of A-Z a-z 0-9 _ - separated by '/'")
+    return prefix
+
+
+@dataclass(frozen=True)
+class DeviceTopics:
+    prefix: str
+    device_id: str
+
+    def __post_init__(self) -> None:
+        check_prefix(self.prefix)
+        check_device_id(self.device_id)
+
+    @property
+    def base(self) -> str:
+        return f"{self.prefix}/{self.device_id}"
+
+    @property
+    def availability(self) -> str:
+        return f"{self.base}/availability"
+
+    @property
+    def state(self) -> str:
+        return f"{self.base}/state"
+
+    @property
+    def set(self) -> str:
+        return f"{self.base}/set"
+
+    @property
+    def result(self) -> str:
+        return f"{self.base}/result"
+
+    @property
+    def demand(self) -> str:
+        """Hearth's extension: an external load-shedding signal (docs/mqtt.md)."""
+        return f"{self.base}/demand"

@@ -1,0 +1,41 @@
+"""The daemon's configuration: one TOML file, validated up front into frozen dataclasses."""
+
+from firmware.config.error import ConfigError
+from firmware.config.loader import load_config, parse_config
+from firmware.config.schema import (
+    EMBEDDED_BROKER,
+    MODES,
+    PRESETS,
+    AsicConfig,
+    DeviceConfig,
+    HearthConfig,
+    HeatConfig,
+    HttpConfig,
+    MqttConfig,
+    PoolEntry,
+    SimConfig,
+    StoreConfig,
+    SupervisorConfig,
+)
+from firmware.config.secret import MASK, Secret
+
+__all__ = [
+    "EMBEDDED_BROKER",
+    "MASK",
+    "MODES",
+    "PRESETS",
+    "AsicConfig",
+    "ConfigError",
+    "DeviceConfig",
+    "HearthConfig",
+    "HeatConfig",
+    "HttpConfig",
+    "MqttConfig",
+    "PoolEntry",
+    "Secret",
+    "SimConfig",
+    "StoreConfig",
+    "SupervisorConfig",
+    "load_config",
+    "parse_config",
+]

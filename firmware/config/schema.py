@@ -1,0 +1,119 @@
+"""The daemon's configuration as frozen dataclasses, one per TOML table.
+
+Every key is documented in `hearth.example.toml` at the repository root; the loader
+(`firmware.config.loader`) builds these only from a fully valid file.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass, field
+
+from firmware.config.secret import Secret
+
+EMBEDDED_BROKER = "embedded"
+MODES = ("off", "heat", "auto")
+PRESETS = ("comfort", "eco", "boost", "away", "none")
+TARGET_MIN_C = 5.0
+TARGET_MAX_C = 30.0
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    id: str
+    name: str
+    board: str
+    state_dir: pathlib.Path
+    # Time factor of the control loop and energy counter: 1 on a real heater; `hearth sim`
+    # sets its --speed so they run on the room model's simulated time.
+    clock_speed: float = 1.0
+
+
+@dataclass(frozen=True)
+class AsicConfig:
+    port: str  # serial device path or pyserial URL; "" = no ASIC chain, hash on the CPU
+    cpu_threads: int  # CPU backend threads when there is no chain
+
+
+@dataclass(frozen=True)
+class PoolEntry:
+    url: str
+    user: str
+    password: Secret = field(default_factory=lambda: Secret("x"))
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    broker: str  # "embedded" or "HOST:PORT"
+    username: str
+    password: Secret
+    tls: bool
+    ca_file: pathlib.Path | None
+    prefix: str
+    discovery: bool
+    discovery_prefix: str
+    embedded_port: int  # port the embedded broker listens on (0 = any free port)
+
+    @property
+    def embedded(self) -> bool:
+        return self.broker == EMBEDDED_BROKER
+
+    @property
+    def host(self) -> str:
+        return self.broker.rsplit(":", 1)[0] if not self.embedded else "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        return int(self.broker.rsplit(":", 1)[1]) if not self.embedded else self.embedded_port
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    port: int  # 0 = no HTTP API
+    bind: str
+    token: Secret  # bearer token for writes
+    username: str  # basic auth for writes (with password)
+    password: Secret
+    write_auth: bool  # False: anyone on the LAN may write (the owner's explicit choice)
+
+
+@dataclass(frozen=True)
+class SupervisorConfig:
+    port: str  # serial device path or URL of the supervisor MCU; "" = none
+
+
+@dataclass(frozen=True)
+class HeatConfig:
+    mode: str
+    preset: str
+    target_c: float
+    power_limit_w: float  # 0 = the board's maximum
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    save_interval_s: float  # counters are written at most this often (power-cut loss bound)
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Read only by `hearth sim`; the daemon ignores it."""
+
+    speed: float
+    duration_s: float  # 0 = run until stopped
+    room_start_c: float
+    outdoor_c: float
+
+
+@dataclass(frozen=True)
+class HearthConfig:
+    device: DeviceConfig
+    asic: AsicConfig
+    pools: tuple[PoolEntry, ...]
+    mqtt: MqttConfig
+    http: HttpConfig
+    supervisor: SupervisorConfig
+    heat: HeatConfig
+    store: StoreConfig
+    sim: SimConfig
+    source: str = ""

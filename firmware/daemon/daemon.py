@@ -1,0 +1,463 @@
+"""`HeaterDaemon`: one asyncio process wiring the heater's parts together.
+
+    supervisor telemetry (room, board temps, fan) --> thermostat --> watts
+    watts --> power cap and interlocks --> planner --> OperatingPoint --> backend.apply
+    backend nonces --> PoolManager --> shares; pool jobs --> backend
+    state (§3) --> MQTT bridge and HTTP API; `set` / PATCH --> settings --> store
+
+Every part that is missing or not configured shows up in `alarms` and as null readings
+in the state, never as made-up numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from firmware.api import ApiServer, MinerFacts, PoolView, WriteAuth
+from firmware.board import BoardProfile, load_board
+from firmware.bridge import BridgeConfig, DeviceInfo, DiscoveryInfo, MqttBridge, TlsConfig
+from firmware.broker import EmbeddedBroker
+from firmware.config import HearthConfig
+from firmware.daemon.backend_choice import open_backend
+from firmware.daemon.energy import EnergyMeter
+from firmware.daemon.http_token import load_or_create_token
+from firmware.daemon.identity import default_hostname, firmware_version, mac_address
+from firmware.daemon.operating_points import IDLE, point_for_watts, point_power_w
+from firmware.daemon.settings import (
+    HeaterSettings,
+    apply_changes,
+    effective_target_c,
+    settings_from_json,
+)
+from firmware.daemon.state import Readings, compose_state
+from firmware.daemon.supervisor_side import SupervisorSide
+from firmware.heat import Thermostat
+from firmware.pool import PoolConfig, PoolManager, PoolStatus
+from firmware.store import Store
+from firmware.work import HashBackend, OperatingPoint
+
+log = logging.getLogger(__name__)
+
+CONTROL_PERIOD_S = 1.0  # wall seconds between thermostat updates
+# Input voltage of the heater's 12 V rail as AxeOS reports it (mV); no sensor on the
+# control board measures it.
+NOMINAL_INPUT_MV = 12000.0
+
+
+class HeaterDaemon:
+    def __init__(
+        self,
+        config: HearthConfig,
+        *,
+        board: BoardProfile | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.board = board or load_board(config.device.board)
+        self._clock = clock
+        self._wall = wall_clock
+        self._speed = config.device.clock_speed
+        self._started_at = clock()
+        self.version = firmware_version()
+        self.mac = mac_address()
+        self.hostname = default_hostname(config.device.id)
+        self.store = Store(config.device.state_dir)
+        self.energy = EnergyMeter()
+        self.max_w = self.board.max_w()
+        self.heater_settings = HeaterSettings(
+            mode=config.heat.mode,
+            preset=config.heat.preset,
+            target_c=config.heat.target_c,
+            power_limit_w=min(config.heat.power_limit_w, self.max_w),
+        )
+        self.thermostat = Thermostat(self.board.min_hashing_w(), self.max_w)
+        self.pool_configs = [PoolConfig(p.url, p.user, p.password.value) for p in config.pools]
+        self.backend: HashBackend | None = None
+        self.pool: PoolManager | None = None
+        self.supervisor = SupervisorSide(config.supervisor.port, self.board)
+        self.bridge: MqttBridge | None = None
+        self.broker: EmbeddedBroker | None = None
+        self.api: ApiServer | None = None
+        self.point: OperatingPoint = IDLE
+        self.demand_w = 0.0
+        self.paused = False
+        self.alarms: set[str] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._dirty = asyncio.Event()
+        self._stopped = False
+
+    # ---- time ----------------------------------------------------------------------
+
+    def control_time(self) -> float:
+        """Seconds on the control loop's clock (simulated time under `hearth sim`)."""
+        return (self._clock() - self._started_at) * self._speed
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._restore()
+        self.backend = await open_backend(self.config.asic, self.board)
+        await self.backend.start()
+        await self.backend.apply(IDLE)
+        self.pool = PoolManager(self.pool_configs, self.backend)
+        self._restore_pool()
+        await self.supervisor.start()
+        if not self.supervisor.available:
+            self.alarms.add("supervisor_unavailable")
+        await self._start_mqtt()
+        await self._start_http()
+        self._tasks = [
+            asyncio.create_task(self.pool.run(), name="pool"),
+            asyncio.create_task(self._control_loop(), name="control"),
+            asyncio.create_task(self._save_loop(), name="store"),
+        ]
+        log.info(
+            "hearthd %s up: board %s, backend %s, %d pool(s)",
+            self.version,
+            self.board.name,
+            self.backend.name,
+            len(self.pool_configs),
+        )
+
+    async def stop(self) -> None:
+        """Ramp the chips down, stop mining, save everything, say offline, close."""
+        if self._stopped:
+            return
+        self._stopped = True
+        for task in self._tasks:
+            if task.get_name() != "pool":
+                task.cancel()
+        await asyncio.gather(*self._tasks[1:], return_exceptions=True)
+        if self.backend is not None:
+            with contextlib.suppress(Exception):
+                await self.backend.apply(IDLE)
+            self.point = IDLE
+        await self.supervisor.request_power(False)
+        if self.pool is not None:
+            await self.pool.stop()
+        await asyncio.gather(*self._tasks[:1], return_exceptions=True)
+        if self.backend is not None:
+            await self.backend.stop()
+        self.energy.record(self.control_time(), 0.0)
+        self._save()
+        if self.bridge is not None:
+            self.bridge.notify_changed()
+            await self.bridge.stop()
+        if self.api is not None:
+            await self.api.stop()
+        await self.supervisor.stop()
+        if self.broker is not None:
+            await self.broker.stop()
+        log.info("hearthd stopped; state saved to %s", self.store.path)
+
+    # ---- persistence -----------------------------------------------------------------
+
+    def _sections(self) -> dict[str, Any]:
+        sections: dict[str, Any] = {
+            "settings": self.heater_settings.to_json(),
+            "energy": self.energy.snapshot(),
+            "thermostat": self.thermostat.snapshot(),
+            "identity": {"hostname": self.hostname},
+            "pools": [
+                {"url": p.url, "user": p.user, "password": p.password} for p in self.pool_configs
+            ],
+        }
+        if self.pool is not None:
+            sections["pool"] = self.pool.snapshot()
+        return sections
+
+    def _save(self) -> None:
+        try:
+            self.store.save(self._sections())
+        except (OSError, ValueError) as exc:
+            self.alarms.add("store_error")
+            log.error("store: save failed: %s", exc)
+
+    def _restore(self) -> None:
+        loaded = self.store.load()
+        if loaded.problems:
+            self.alarms.add("store_recovered")
+        sections = loaded.sections
+        self._loaded_sections = sections
+        restorers: dict[str, Callable[[Any], None]] = {
+            "settings": self._restore_settings,
+            "energy": self.energy.restore,
+            "thermostat": self.thermostat.restore,
+            "identity": self._restore_identity,
+            "pools": self._restore_pools,
+        }
+        for name, restore in restorers.items():
+            if name not in sections:
+                continue
+            try:
+                restore(sections[name])
+            except (ValueError, TypeError, KeyError) as exc:
+                self.alarms.add("store_recovered")
+                log.warning("store: ignored damaged %r section: %s", name, exc)
+
+    def _restore_pool(self) -> None:
+        data = self._loaded_sections.get("pool")
+        if data is not None and self.pool is not None:
+            try:
+                self.pool.restore(data)
+            except ValueError as exc:
+                log.warning("store: ignored damaged 'pool' section: %s", exc)
+
+    def _restore_settings(self, data: Any) -> None:
+        self.heater_settings = settings_from_json(data, self.heater_settings, self.max_w)
+
+    def _restore_identity(self, data: Any) -> None:
+        hostname = data["hostname"]
+        if not isinstance(hostname, str) or not hostname:
+            raise ValueError(f"hostname {hostname!r}")
+        self.hostname = hostname
+
+    def _restore_pools(self, data: Any) -> None:
+        pools = [PoolConfig(p["url"], p["user"], p["password"]) for p in data]
+        if not pools:
+            raise ValueError("empty pool list")
+        self.pool_configs = pools
+
+    async def _save_loop(self) -> None:
+        interval = self.config.store.save_interval_s
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._dirty.wait(), interval)
+            self._dirty.clear()
+            await asyncio.to_thread(self.store.save, self._sections())
+
+    # ---- control ---------------------------------------------------------------------
+
+    async def _control_loop(self) -> None:
+        while True:
+            try:
+                await self._control_step()
+            except Exception:
+                self.alarms.add("control_error")
+                log.exception("control step failed")
+            await asyncio.sleep(CONTROL_PERIOD_S)
+
+    def target_now(self) -> float | None:
+        return effective_target_c(self.heater_settings, datetime.datetime.now())
+
+    async def _control_step(self) -> None:
+        now = self.control_time()
+        readings = self.supervisor.readings()
+        target = self.target_now()
+        limit = self.heater_settings.power_limit_w or self.max_w
+        if target is None or self.paused:
+            watts = 0.0
+        elif readings.room_c is None:
+            # No room sensor: heat like a plain heater at its power limit; the
+            # supervisor's hard limits still apply.
+            self.alarms.add("no_room_sensor")
+            watts = limit
+        else:
+            self.alarms.discard("no_room_sensor")
+            watts = self.thermostat.update(now, readings.room_c, target)
+        watts = min(watts, limit, self.supervisor.allowed_w(self.max_w))
+        if (
+            0 < watts < self.board.min_hashing_w()
+            and target is not None
+            and readings.room_c is None
+        ):
+            watts = self.board.min_hashing_w()
+        self.demand_w = watts
+        point = point_for_watts(self.board, watts)
+        self._update_alarms(readings.alarms)
+        if point != self.point and self.backend is not None:
+            await self.supervisor.request_power(point.active_chips > 0)
+            await self.backend.apply(point)
+            self.point = point
+        self.energy.record(now, self.power_w())
+        if self.bridge is not None:
+            self.bridge.notify_changed()
+
+    def _update_alarms(self, supervisor_alarms: tuple[str, ...]) -> None:
+        for code in list(self.alarms):
+            if code.startswith("trip_") or code.startswith("derate_"):
+                self.alarms.discard(code)
+        self.alarms.update(supervisor_alarms)
+        pool = self.pool.status() if self.pool is not None else None
+        if pool is None or pool.state == "offline":
+            self.alarms.add("pool_offline")
+        else:
+            self.alarms.discard("pool_offline")
+
+    def power_w(self) -> float:
+        return point_power_w(self.board, self.point)
+
+    # ---- MQTT and HTTP -------------------------------------------------------------------
+
+    async def _start_mqtt(self) -> None:
+        mqtt = self.config.mqtt
+        if mqtt.embedded:
+            self.broker = EmbeddedBroker(self.config.device.state_dir, port=mqtt.embedded_port)
+            info = await self.broker.start()
+            bridge_config = BridgeConfig(
+                host=info.host, port=info.port, username=info.username, password=info.password
+            )
+        else:
+            bridge_config = BridgeConfig(
+                host=mqtt.host,
+                port=mqtt.port,
+                username=mqtt.username or None,
+                password=mqtt.password.value or None,
+                tls=TlsConfig(ca_file=str(mqtt.ca_file) if mqtt.ca_file else None)
+                if mqtt.tls
+                else None,
+            )
+        discovery = DiscoveryInfo(
+            DeviceInfo(
+                name=self.config.device.name,
+                model=self.board.description,
+                sw_version=self.version,
+            ),
+            enabled=mqtt.discovery,
+            prefix=mqtt.discovery_prefix,
+            power_limit_max_w=round(self.max_w),
+        )
+        self.bridge = MqttBridge(
+            bridge_config,
+            device_id=self.config.device.id,
+            get_state=self.state,
+            apply_set=self.apply_settings,
+            prefix=mqtt.prefix,
+            discovery=discovery if mqtt.discovery else None,
+        )
+        await self.bridge.start()
+
+    async def _start_http(self) -> None:
+        http = self.config.http
+        if http.port == 0:
+            return
+        token = http.token
+        if http.write_auth and not token and not http.username:
+            token = load_or_create_token(self.config.device.state_dir)
+        auth = WriteAuth(http.write_auth, token, http.username, http.password)
+        self.api = ApiServer(self, auth, http.bind, http.port)
+        await self.api.start()
+
+    # ---- the facade (MQTT `set`, HTTP API) -----------------------------------------------
+
+    def state(self) -> Mapping[str, object]:
+        readings = self.supervisor.readings()
+        target = self.target_now()
+        pool = self.pool.status() if self.pool is not None else None
+        stats = self.backend.stats() if self.backend is not None else None
+        return compose_state(
+            Readings(
+                mode=self.heater_settings.mode,
+                preset=self.heater_settings.preset,
+                target_c=target if target is not None else self.heater_settings.target_c,
+                power_limit_w=self.heater_settings.power_limit_w,
+                room_c=readings.room_c,
+                chip_temp_c=readings.board_c,
+                fan_rpm=readings.fan_rpm,
+                demand_w=self.demand_w,
+                power_w=self.power_w(),
+                hashrate_ghs=stats.hashrate_ghs if stats else 0.0,
+                paused=self.paused,
+                fault=readings.tripped,
+                pool=pool,
+                energy_kwh=self.energy.kwh,
+                uptime_s=self._clock() - self._started_at,
+                alarms=tuple(sorted(self.alarms)),
+                firmware=self.version,
+                backend=stats.detail or stats.kind if stats else "none",
+            )
+        )
+
+    def settings(self) -> Mapping[str, object]:
+        return self.heater_settings.to_json()
+
+    async def apply_settings(self, changes: Mapping[str, object]) -> None:
+        self.heater_settings = apply_changes(self.heater_settings, changes, self.max_w)
+        self._dirty.set()
+        await asyncio.to_thread(self.store.save, self._sections())
+        if self.bridge is not None:
+            self.bridge.notify_changed()
+
+    async def apply_pools(self, pools: tuple[tuple[str, str, str | None], ...]) -> None:
+        current = {i: p for i, p in enumerate(self.pool_configs)}
+        configs = []
+        for i, (url, user, password) in enumerate(pools):
+            keep = current[i].password if i in current else "x"
+            configs.append(PoolConfig(url, user, keep if password is None else password))
+        if self.pool is not None:
+            await self.pool.set_pools(configs)
+        self.pool_configs = configs
+        self._dirty.set()
+
+    async def set_hostname(self, hostname: str) -> None:
+        self.hostname = hostname
+        self._dirty.set()
+
+    async def restart(self) -> None:
+        if self.pool is not None:
+            await self.pool.set_pools(self.pool_configs)
+
+    async def pause(self) -> None:
+        self.paused = True
+        await self._control_step()
+
+    async def resume(self) -> None:
+        self.paused = False
+        await self._control_step()
+
+    def miner_facts(self) -> MinerFacts:
+        board = self.board
+        stats = self.backend.stats() if self.backend is not None else None
+        pool: PoolStatus | None = self.pool.status() if self.pool is not None else None
+        readings = self.supervisor.readings()
+        active = None
+        if pool is not None and pool.url is not None:
+            urls = [p.url for p in self.pool_configs]
+            active = urls.index(pool.url) if pool.url in urls else None
+        frequency = self.point.frequency_mhz
+        return MinerFacts(
+            hostname=self.hostname,
+            mac_address=self.mac,
+            version=self.version,
+            board_name=board.name,
+            asic_model=board.chip_model,
+            asic_count=board.chip_count,
+            small_core_count=board.small_cores,
+            frequency_mhz=frequency,
+            default_frequency_mhz=board.default_frequency_mhz,
+            frequency_options_mhz=board.frequency_steps(),
+            core_voltage_mv=self.point.voltage_mv,
+            default_voltage_mv=board.default_voltage_mv,
+            voltage_options_mv=tuple(
+                range(board.voltage_min_mv, board.voltage_max_mv + 1, board.voltage_step_mv)
+            ),
+            hashrate_ghs=stats.hashrate_ghs if stats else 0.0,
+            expected_hashrate_ghs=board.hashrate_ghs(frequency, self.point.active_chips),
+            power_w=self.power_w(),
+            input_voltage_mv=NOMINAL_INPUT_MV,
+            chip_temp_c=readings.board_c,
+            vr_temp_c=readings.exhaust_c,
+            fan_rpm=readings.fan_rpm or 0,
+            fan_percent=readings.fan_percent or 0,
+            max_power_w=self.max_w,
+            uptime_s=int(self._clock() - self._started_at),
+            shares_accepted=pool.shares_accepted if pool else 0,
+            shares_rejected=pool.shares_rejected if pool else 0,
+            reject_reasons=dict(pool.reject_reasons) if pool else {},
+            # The pool manager keeps no best-share figure; 0 rather than a made-up one.
+            best_difficulty=0.0,
+            session_best_difficulty=0.0,
+            pool_difficulty=pool.difficulty if pool else None,
+            pools=tuple(PoolView(p.url, p.user, bool(p.password)) for p in self.pool_configs),
+            active_pool_index=active,
+            paused=self.paused,
+            free_heap_bytes=0,
+            hashing_backend=stats.kind if stats else "none",
+        )

@@ -1,0 +1,67 @@
+"""`hearthd --config FILE`: the heater's daemon. Exits 2 on a bad configuration (before
+anything starts), 0 after a clean SIGTERM/SIGINT shutdown, 1 if a part fails to start."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from firmware.board import BoardProfileError, load_board
+from firmware.config import ConfigError, load_config
+from firmware.daemon.backend_choice import BackendUnavailable
+from firmware.daemon.daemon import HeaterDaemon
+
+log = logging.getLogger("hearthd")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hearthd", description=__doc__)
+    parser.add_argument("--config", required=True, help="TOML file (see hearth.example.toml)")
+    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING"))
+    return parser
+
+
+async def serve(daemon: HeaterDaemon) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await daemon.start()
+        print(f"hearthd ready: {daemon.config.device.id}", flush=True)
+        await stop.wait()
+        log.info("signal received: shutting down")
+    finally:
+        await daemon.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, args.log_level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(args.config)
+        board = load_board(config.device.board)
+    except (ConfigError, BoardProfileError) as exc:
+        print(f"hearthd: configuration refused: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        asyncio.run(serve(HeaterDaemon(config, board=board)))
+    except BackendUnavailable as exc:
+        print(f"hearthd: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""The INTERFACES.md §3 `state` object, composed from the parts' readings (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from firmware.pool import PoolStatus
+
+
+@dataclass(frozen=True)
+class Readings:
+    mode: str
+    preset: str
+    target_c: float  # the target in force (preset/schedule applied); setting when off
+    power_limit_w: float
+    room_c: float | None
+    chip_temp_c: float | None
+    fan_rpm: int | None
+    demand_w: float  # what the thermostat asks for
+    power_w: float
+    hashrate_ghs: float
+    paused: bool
+    fault: bool
+    pool: PoolStatus | None
+    energy_kwh: float
+    uptime_s: float
+    alarms: tuple[str, ...]
+    firmware: str
+    backend: str
+
+
+def heater_action(r: Readings) -> str:
+    if r.fault:
+        return "fault"
+    if r.mode == "off" or r.paused:
+        return "off"
+    return "heating" if r.demand_w > 0 and r.power_w > 0 else "idle"
+
+
+def compose_state(r: Readings) -> dict[str, object]:
+    ths = r.hashrate_ghs / 1000.0
+    pool = r.pool
+    return {
+        "mode": r.mode,
+        "preset": r.preset,
+        "action": heater_action(r),
+        "target_c": r.target_c,
+        "room_c": None if r.room_c is None else round(r.room_c, 2),
+        "power_w": round(r.power_w, 1),
+        "power_limit_w": r.power_limit_w,
+        "hashrate_ghs": round(r.hashrate_ghs, 3),
+        "chip_temp_c": None if r.chip_temp_c is None else round(r.chip_temp_c, 1),
+        "fan_rpm": r.fan_rpm,
+        "efficiency_j_th": round(r.power_w / ths, 2) if ths > 0 else None,
+        "pool": pool.state if pool is not None else "offline",
+        "pool_url": pool.url if pool is not None else None,
+        "shares_accepted": pool.shares_accepted if pool is not None else 0,
+        "shares_rejected": pool.shares_rejected if pool is not None else 0,
+        "earned_sats": round(pool.earned_sats, 3) if pool is not None else 0.0,
+        "energy_kwh": round(r.energy_kwh, 5),
+        "uptime_s": int(r.uptime_s),
+        "alarms": list(r.alarms),
+        "firmware": r.firmware,
+        "backend": r.backend,
+    }

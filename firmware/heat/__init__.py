@@ -1,0 +1,33 @@
+"""Heat control: the thermostat, modes, presets and schedule, window detection, power cap,
+demand response, tariff shifting, and the power planner that turns watts into an
+operating point. Everything here is pure with an injected clock; the daemon does I/O."""
+
+from firmware.heat.controller import HeatController, HeatDecision
+from firmware.heat.demand import DemandResponse, DemandSignal, parse_signal
+from firmware.heat.planner import PlannedPoint, PowerPlanner, RampLimits
+from firmware.heat.schedule import WeeklySchedule
+from firmware.heat.settings import HeatSettings, SettingsLimits, apply_update
+from firmware.heat.tariff import CheapHours, PriceSchedule
+from firmware.heat.thermostat import Thermostat
+from firmware.heat.tuning import Tuning
+from firmware.heat.window import WindowDetector
+
+__all__ = [
+    "CheapHours",
+    "DemandResponse",
+    "DemandSignal",
+    "HeatController",
+    "HeatDecision",
+    "HeatSettings",
+    "PlannedPoint",
+    "PowerPlanner",
+    "PriceSchedule",
+    "RampLimits",
+    "SettingsLimits",
+    "Thermostat",
+    "Tuning",
+    "WeeklySchedule",
+    "WindowDetector",
+    "apply_update",
+    "parse_signal",
+]

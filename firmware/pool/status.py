@@ -1,0 +1,29 @@
+"""What the rest of the heater (MQTT state, HTTP API, display) reads about mining."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+# INTERFACES.md §3, the `pool` field of the MQTT state.
+PoolState = Literal["connected", "failover", "offline"]
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    state: PoolState  # connected = primary pool; failover = a backup; offline = none
+    url: str | None  # the pool mined for now
+    user: str | None
+    difficulty: float | None
+    version_mask: int
+    shares_accepted: int
+    shares_rejected: int
+    shares_stale: int
+    reject_reasons: Mapping[str, int]
+    last_share_at: float | None  # wall-clock seconds
+    offline_heat: bool  # hashing local work: heating, not earning
+    earned_sats: float  # expected value of the accepted shares
+    network_difficulty: float | None
+    bad_lines: int  # malformed lines survived on the current connection
+    last_error: str | None

@@ -1,0 +1,61 @@
+"""`hearth bench hash`: how fast this machine scans nonces with the C SHA-256d core.
+
+`--json` prints one JSON object, at least {"mhs", "threads", "impl"} (INTERFACES.md §1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from firmware.hashing import available_impls
+from firmware.hashing.throughput import measure_scan
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("bench", help="benchmarks of this machine")
+    actions = parser.add_subparsers(dest="bench_command", required=True)
+    hashing = actions.add_parser("hash", help="sha256d nonce-scan rate of the CPU core")
+    hashing.add_argument("--threads", type=positive_int, default=1, help="scanning threads")
+    hashing.add_argument("--seconds", type=positive_float, default=3.0, help="how long to run")
+    hashing.add_argument(
+        "--impl", choices=available_impls(), help="force a code path (default: the fastest)"
+    )
+    hashing.add_argument("--json", action="store_true", help="print one JSON object")
+    hashing.set_defaults(func=run_hash)
+
+
+def run_hash(args: argparse.Namespace) -> int:
+    result = measure_scan(args.threads, args.seconds, args.impl)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "mhs": round(result.mhs, 3),
+                    "threads": result.threads,
+                    "impl": result.impl,
+                    "seconds": round(result.seconds, 3),
+                    "nonces": result.nonces,
+                }
+            )
+        )
+    else:
+        print(
+            f"sha256d scan: {result.mhs:.2f} MH/s on {result.threads} thread(s), "
+            f"{result.impl} path ({result.nonces:,} nonces in {result.seconds:.2f} s)"
+        )
+    return 0

@@ -1,0 +1,1 @@
+"""Flashing over USB serial: the heater's update agent and the supervisor's MicroPython."""

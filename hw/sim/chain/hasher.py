@@ -1,0 +1,129 @@
+"""Real hashing of a simulated job at the simulation's scaled-down difficulty.
+
+A chip reports nonces at or above its ticket difficulty (256 and up), about one per
+2^40 hashes: out of reach for a CPU. The simulator instead reports every nonce whose
+hash has at least `share_bits` leading zero bits (hash value < 2^(256 − share_bits)),
+i.e. difficulty ≈ 2^(share_bits − 32). Each nonce it reports is genuine: the firmware
+re-hashes it and gets the same result.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import struct
+from dataclasses import dataclass
+
+from firmware.hashing import scan
+from firmware.hashing.reference import compress
+
+
+def sim_target(share_bits: int) -> int:
+    return (1 << (256 - share_bits)) - 1
+
+
+@dataclass(frozen=True)
+class SimJob:
+    """What the chips were sent, decoded the chip's way."""
+
+    job_id: int
+    version: int  # 0 for midstate jobs (the chip never sees it)
+    header_tail: bytes  # header bytes 64..75: merkle tail, ntime, nbits (as in the header)
+    header76: bytes | None  # full-header jobs
+    midstates: tuple[tuple[int, ...], ...]  # midstate jobs: SHA-256 states H0..H7
+
+
+def _word_swap(field: bytes) -> bytes:
+    return b"".join(field[i : i + 4] for i in range(28, -1, -4))
+
+
+def decode_full_header_job(payload: bytes) -> SimJob:
+    """BM1366/68/70 layout: job_id, 01, start nonce, nbits, ntime, merkle, prev, version."""
+    if len(payload) != 82:
+        raise ValueError(f"full-header job payload is 82 bytes, got {len(payload)}")
+    job_id = payload[0]
+    nbits, ntime = struct.unpack_from("<II", payload, 6)
+    merkle = _word_swap(payload[14:46])
+    prev = _word_swap(payload[46:78])
+    (version,) = struct.unpack_from("<I", payload, 78)
+    header76 = struct.pack("<I", version) + prev + merkle + struct.pack("<II", ntime, nbits)
+    return SimJob(job_id, version, header76[64:76], header76, ())
+
+
+def decode_midstate_job(payload: bytes) -> SimJob:
+    """BM1397 layout: job_id, count, start nonce, nbits, ntime, merkle tail, 4 midstates
+    (words H7..H0, big-endian each)."""
+    if len(payload) != 146:
+        raise ValueError(f"midstate job payload is 146 bytes, got {len(payload)}")
+    job_id, count = payload[0], max(1, min(4, payload[1]))
+    nbits, ntime = struct.unpack_from("<II", payload, 6)
+    tail = payload[14:18] + struct.pack("<II", ntime, nbits)
+    states = []
+    for i in range(count):
+        words = struct.unpack_from(">8I", payload, 18 + 32 * i)
+        states.append(tuple(reversed(words)))
+    return SimJob(job_id, 0, tail, None, tuple(states))
+
+
+_PAD2 = b"\x80" + bytes(39) + struct.pack(">Q", 640)
+
+
+class _Sha256Ctx(ctypes.Structure):
+    """OpenSSL's SHA256_CTX: lets hashing resume from a midstate, as the chip does."""
+
+    _fields_ = (
+        ("h", ctypes.c_uint32 * 8),
+        ("nl", ctypes.c_uint32),
+        ("nh", ctypes.c_uint32),
+        ("data", ctypes.c_uint32 * 16),
+        ("num", ctypes.c_uint),
+        ("md_len", ctypes.c_uint),
+    )
+
+
+def _load_libcrypto() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("crypto")
+    if name is None:
+        return None
+    try:
+        lib = ctypes.CDLL(name)
+        lib.SHA256_Update.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t)
+        lib.SHA256_Final.argtypes = (ctypes.c_char_p, ctypes.c_void_p)
+    except (OSError, AttributeError):
+        return None
+    return lib
+
+
+_LIBCRYPTO = _load_libcrypto()
+
+
+def _first_hash_from_midstate(state: tuple[int, ...], tail16: bytes) -> bytes:
+    if _LIBCRYPTO is None:
+        return struct.pack(">8I", *compress(state, tail16 + _PAD2))
+    ctx = _Sha256Ctx()
+    ctx.h[:] = state
+    ctx.nl, ctx.md_len = 512, 32  # one 64-byte block already absorbed
+    out = ctypes.create_string_buffer(32)
+    _LIBCRYPTO.SHA256_Update(ctypes.byref(ctx), tail16, 16)
+    _LIBCRYPTO.SHA256_Final(out, ctypes.byref(ctx))
+    return out.raw
+
+
+def scan_midstate(
+    state: tuple[int, ...], header_tail: bytes, start: int, count: int, target: int
+) -> list[int]:
+    """Nonces (little-endian header integers) in [start, start+count) meeting `target`,
+    hashing from a midstate as a BM1397 does (OpenSSL's SHA-256 resumed from the
+    midstate; the pure-Python compression function if libcrypto is missing)."""
+    found = []
+    for n in range(start, start + count):
+        first = _first_hash_from_midstate(state, header_tail + n.to_bytes(4, "little"))
+        digest = hashlib.sha256(first).digest()
+        if int.from_bytes(digest, "little") <= target:
+            found.append(n)
+    return found
+
+
+def scan_header(header76: bytes, start: int, count: int, target: int) -> list[int]:
+    return scan(header76, start, count, target)

@@ -1,0 +1,137 @@
+"""A small heater for the app's tests: speaks the MQTT contract (INTERFACES.md §3) with paho.
+
+It publishes retained `availability` (with `offline` as its last will) and a retained
+contract-shaped `state`, answers every `set` on `result` (all-or-nothing, with the
+correlation `id` echoed) and publishes the new state. Used until/besides `hearth sim`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+SETTABLE = {"mode", "preset", "target_c", "power_limit_w", "schedule"}
+
+
+def contract_state(**overrides: Any) -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "mode": "heat",
+        "preset": "comfort",
+        "action": "heating",
+        "target_c": 21.5,
+        "room_c": 19.8,
+        "power_w": 812.0,
+        "hashrate_ghs": 2150.0,
+        "chip_temp_c": 61.0,
+        "fan_rpm": 2400,
+        "efficiency_j_th": 17.5,
+        "pool": "connected",
+        "shares_accepted": 1234,
+        "shares_rejected": 3,
+        "energy_kwh": 42.37,
+        "uptime_s": 86400,
+        "alarms": [],
+        "firmware": "0.1.0",
+        "sats_total": 5120.5,
+    }
+    state.update(overrides)
+    return state
+
+
+class ContractHeater:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        device_id: str = "livingroom",
+        username: str = "",
+        password: str = "",
+        prefix: str = "hearth",
+        state: dict[str, Any] | None = None,
+    ) -> None:
+        self.base = f"{prefix}/{device_id}"
+        self.state = state if state is not None else contract_state()
+        self.sets: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+        self.subscribed = threading.Event()
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"test-heater-{device_id}-{uuid.uuid4().hex[:8]}",
+            protocol=mqtt.MQTTv311,
+        )
+        if username:
+            self.client.username_pw_set(username, password)
+        self.client.will_set(f"{self.base}/availability", "offline", qos=1, retain=True)
+        self.client.on_connect = self.on_connect
+        self.client.on_message = self.on_message
+        self.client.on_subscribe = lambda *_args: self.subscribed.set()
+        self.host, self.port = host, port
+
+    def start(self) -> ContractHeater:
+        self.client.connect(self.host, self.port, keepalive=10)
+        self.client.loop_start()
+        if not self.subscribed.wait(10):
+            raise TimeoutError("test heater could not subscribe")
+        return self
+
+    def stop(self, *, clean: bool = True) -> None:
+        if clean:
+            self.client.publish(f"{self.base}/availability", "offline", qos=1, retain=True).wait_for_publish(5)
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def on_connect(self, client: mqtt.Client, *_args: Any) -> None:
+        client.subscribe(f"{self.base}/set", qos=1)
+        client.publish(f"{self.base}/availability", "online", qos=1, retain=True)
+        self.publish_state()
+
+    def publish_state(self, **changes: Any) -> None:
+        with self.lock:
+            self.state.update(changes)
+            payload = json.dumps(self.state)
+        self.client.publish(f"{self.base}/state", payload, qos=1, retain=True).wait_for_publish(5)
+
+    def publish_raw_state(self, payload: bytes) -> None:
+        self.client.publish(f"{self.base}/state", payload, qos=1, retain=True).wait_for_publish(5)
+
+    def on_message(self, client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        try:
+            command = json.loads(message.payload)
+        except ValueError:
+            command = None
+        if not isinstance(command, dict):
+            self.answer(False, "payload must be a JSON object", message.payload.decode(errors="replace"))
+            return
+        request = command.pop("id", command)
+        with self.lock:
+            self.sets.append(dict(command))
+        unknown = sorted(set(command) - SETTABLE)
+        if unknown:
+            self.answer(False, f"unknown key {unknown[0]}", request)
+            return
+        target = command.get("target_c")
+        if target is not None and not (isinstance(target, int | float) and 5.0 <= target <= 30.0):
+            self.answer(False, "target_c must be 5.0-30.0", request)
+            return
+        self.publish_state(**command)
+        self.answer(True, None, request)
+
+    def answer(self, ok: bool, error: str | None, request: Any) -> None:
+        payload = json.dumps({"ok": ok, "error": error, "request": request})
+        self.client.publish(f"{self.base}/result", payload, qos=1)
+
+    def wait_for_set(self, count: int = 1, timeout_s: float = 10.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.sets) >= count:
+                    return list(self.sets)
+            time.sleep(0.02)
+        raise TimeoutError(f"expected {count} set message(s), got {self.sets}")

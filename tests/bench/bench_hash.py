@@ -1,0 +1,90 @@
+"""Benchmark of the SHA-256d core against a pure-hashlib miner, all in one process.
+
+Measures, round-robin for a few rounds (the machine is shared, so each figure is the best
+of its rounds and the ratios are what to read):
+  hashlib     a pure-Python miner on hashlib (midstate reused via hash.copy()), one core
+  portable_1t the C core's portable path, one thread
+  best_1t     the fastest path this CPU has, one thread
+  best_2t     the same on two threads (scan called from two Python threads)
+Prints one JSON object on its last line. Run: .venv/bin/python -m tests.bench.bench_hash
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+
+from firmware.hashing import impl
+from firmware.hashing.throughput import BENCH_HEADER76, Throughput, measure_scan
+
+SECONDS = float(os.environ.get("HEARTH_BENCH_SECONDS", "2.0"))
+ROUNDS = int(os.environ.get("HEARTH_BENCH_ROUNDS", "3"))
+
+
+def measure_hashlib(seconds: float) -> Throughput:
+    """What a Python miner without the C core manages on one core."""
+    first = hashlib.sha256(BENCH_HEADER76[:64])
+    tail = BENCH_HEADER76[64:]
+    sha256 = hashlib.sha256
+    nonce = 0
+    began = time.perf_counter()
+    deadline = began + seconds
+    while time.perf_counter() < deadline:
+        for n in range(nonce, nonce + 10_000):
+            inner = first.copy()
+            inner.update(tail + n.to_bytes(4, "little"))
+            digest = sha256(inner.digest()).digest()
+            if digest[31] == 0 and int.from_bytes(digest, "little") <= 0:
+                raise AssertionError("target 0 cannot be met")
+        nonce += 10_000
+    return Throughput("hashlib", 1, time.perf_counter() - began, nonce)
+
+
+def cpu_mhz() -> float | None:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("cpu MHz"):
+                    return float(line.split(":")[1])
+    except OSError:
+        return None
+    return None
+
+
+def main() -> int:
+    best_path = impl()
+    runs = {
+        "hashlib": lambda: measure_hashlib(SECONDS),
+        "portable_1t": lambda: measure_scan(1, SECONDS, "portable"),
+        "best_1t": lambda: measure_scan(1, SECONDS, best_path),
+        "best_2t": lambda: measure_scan(2, SECONDS, best_path),
+    }
+    best: dict[str, float] = dict.fromkeys(runs, 0.0)
+    for _ in range(ROUNDS):
+        for name, run in runs.items():
+            best[name] = max(best[name], run().mhs)
+    figures: dict[str, object] = {
+        "bench": "bench_hash",
+        "impl": best_path,
+        "rounds": ROUNDS,
+        "seconds_each": SECONDS,
+        **{f"{name}_mhs": round(mhs, 3) for name, mhs in best.items()},
+        "best_1t_over_hashlib": round(best["best_1t"] / best["hashlib"], 2),
+        "best_2t_over_best_1t": round(best["best_2t"] / best["best_1t"], 2),
+        "portable_over_hashlib": round(best["portable_1t"] / best["hashlib"], 2),
+    }
+    mhz = cpu_mhz()
+    if mhz:
+        # /proc/cpuinfo often shows the base clock: on a core boosting above it the true
+        # cycle count per nonce is higher than this estimate.
+        figures["clock_mhz_from_cpuinfo"] = mhz
+        figures["cycles_per_nonce_estimate_best_1t"] = round(mhz / best["best_1t"], 1)
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""An in-memory heater implementing `HeaterFacade`, for driving the real HTTP server."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from firmware.api import MinerFacts, PoolView
+
+SETTABLE = {"mode", "preset", "target_c", "power_limit_w", "schedule"}
+
+
+class HeaterDouble:
+    def __init__(self) -> None:
+        self.current = {"mode": "heat", "preset": "none", "target_c": 21.0, "power_limit_w": 0.0}
+        self.pools = [
+            PoolView("stratum+tcp://pool.example:3333", "bc1q.heater"),
+            PoolView("stratum+tcp://backup.example:4444", "bc1q.backup"),
+        ]
+        self.passwords: list[str | None] = ["pool-secret-1", "pool-secret-2"]
+        self.hostname = "hearth-test"
+        self.actions: list[str] = []
+
+    def state(self) -> Mapping[str, object]:
+        return {
+            "mode": self.current["mode"],
+            "preset": self.current["preset"],
+            "action": "heating",
+            "target_c": self.current["target_c"],
+            "room_c": 19.5,
+            "power_w": 400.0,
+            "hashrate_ghs": 25000.0,
+            "chip_temp_c": 55.0,
+            "fan_rpm": 2400,
+            "efficiency_j_th": 15.6,
+            "pool": "connected",
+            "shares_accepted": 10,
+            "shares_rejected": 1,
+            "energy_kwh": 1.5,
+            "uptime_s": 100,
+            "alarms": [],
+            "firmware": "0.1.0",
+        }
+
+    def settings(self) -> Mapping[str, object]:
+        return dict(self.current)
+
+    def miner_facts(self) -> MinerFacts:
+        return MinerFacts(
+            hostname=self.hostname,
+            mac_address="02:00:00:12:34:56",
+            version="0.1.0",
+            board_name="hearth-400",
+            asic_model="BM1370",
+            asic_count=24,
+            small_core_count=2040,
+            frequency_mhz=525.0,
+            default_frequency_mhz=525.0,
+            frequency_options_mhz=(300.0, 525.0, 600.0),
+            core_voltage_mv=1150,
+            default_voltage_mv=1150,
+            voltage_options_mv=(950, 1150, 1250),
+            hashrate_ghs=25000.0,
+            expected_hashrate_ghs=25704.0,
+            power_w=400.0,
+            input_voltage_mv=12000.0,
+            chip_temp_c=55.0,
+            vr_temp_c=48.0,
+            fan_rpm=2400,
+            fan_percent=60,
+            max_power_w=470.0,
+            uptime_s=100,
+            shares_accepted=10,
+            shares_rejected=1,
+            reject_reasons={"Above target": 1},
+            best_difficulty=4.29e9,
+            session_best_difficulty=3.8e6,
+            pool_difficulty=1000.0,
+            pools=tuple(self.pools),
+            active_pool_index=0,
+            paused="pause" in self.actions[-1:],
+            free_heap_bytes=1 << 20,
+            hashing_backend="asic",
+        )
+
+    async def apply_settings(self, changes: Mapping[str, object]) -> None:
+        unknown = set(changes) - SETTABLE
+        if unknown:
+            raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
+        target = changes.get("target_c", self.current["target_c"])
+        if isinstance(target, bool) or not isinstance(target, int | float) or not 5 <= target <= 30:
+            raise ValueError(f"target_c {target!r} must be 5.0..30.0")
+        self.current.update(changes)
+
+    async def apply_pools(self, pools: tuple[tuple[str, str, str | None], ...]) -> None:
+        passwords = [
+            pw if pw is not None else (self.passwords[i] if i < len(self.passwords) else None)
+            for i, (_, _, pw) in enumerate(pools)
+        ]
+        self.pools = [replace(PoolView(url, user)) for url, user, _ in pools]
+        self.passwords = passwords
+
+    async def set_hostname(self, hostname: str) -> None:
+        self.hostname = hostname
+
+    async def restart(self) -> None:
+        self.actions.append("restart")
+
+    async def pause(self) -> None:
+        self.actions.append("pause")
+
+    async def resume(self) -> None:
+        self.actions.append("resume")

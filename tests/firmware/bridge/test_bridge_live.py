@@ -1,0 +1,252 @@
+"""The bridge against real brokers (Mosquitto and the embedded amqtt broker): the
+INTERFACES.md §3 contract end to end, through a second MQTT client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from firmware.bridge import (
+    BridgeConfig,
+    DemandSignal,
+    DeviceTopics,
+    DiscoveryInfo,
+    TlsConfig,
+    decode_result,
+)
+from firmware.bridge.discovery import ENTITIES, FEATURE_MINING
+from tests.firmware.bridge.conftest import Endpoint
+from tests.firmware.bridge.harness import TEST_DEVICE, BridgeRunner
+from tests.support.mosquitto import MosquittoBroker
+from tests.support.mosquitto import mosquitto_broker as mosquitto_broker  # fixture
+from tests.support.mqtt_observer import MqttObserver
+
+TOPICS = DeviceTopics("hearth", "testheater")
+DISCOVERY = DiscoveryInfo(TEST_DEVICE)
+
+
+def config_topics(info: DiscoveryInfo) -> dict[str, str]:
+    return {
+        entity.key: f"{info.prefix}/{entity.component}/{TOPICS.device_id}/{entity.key}/config"
+        for entity in ENTITIES
+    }
+
+
+def test_connect_publishes_retained_availability_state_and_discovery(endpoint: Endpoint) -> None:
+    with (
+        BridgeRunner(endpoint.bridge_config(), discovery=DISCOVERY) as runner,
+        endpoint.observer() as obs,
+    ):
+        # Subscribing after the bridge published: only retained messages can arrive.
+        obs.watch("hearth/testheater/#")
+        obs.watch("homeassistant/+/testheater/+/config")
+        availability = obs.wait_for(TOPICS.availability)
+        assert availability.retain and availability.payload == b"online"
+        state = obs.wait_for(TOPICS.state)
+        assert state.retain
+        assert state.json() == json.loads(json.dumps(runner.settings.state()))
+        for key, topic in config_topics(DISCOVERY).items():
+            config = obs.wait_for(topic)
+            assert config.retain, key
+            payload = config.json()
+            assert isinstance(payload, dict)
+            assert payload["availability_topic"] == TOPICS.availability
+            assert payload["device"]["identifiers"] == ["hearth_testheater"]
+
+
+def test_good_set_is_applied_answered_and_reflected_in_state(endpoint: Endpoint) -> None:
+    with BridgeRunner(endpoint.bridge_config()) as runner, endpoint.observer() as obs:
+        obs.watch(TOPICS.result)
+        obs.watch(TOPICS.state)
+        obs.publish(TOPICS.set, json.dumps({"target_c": 22.5, "preset": "comfort", "id": "r1"}))
+        result = decode_result(obs.wait_for(TOPICS.result).payload)
+        assert result == {"ok": True, "error": None, "request": "r1"}
+        state = obs.wait_for(
+            TOPICS.state, lambda m: json.loads(m.payload)["target_c"] == 22.5
+        ).json()
+        assert isinstance(state, dict) and state["preset"] == "comfort"
+        assert runner.settings.values["target_c"] == 22.5
+        # Without an "id" the whole command is echoed.
+        obs.publish(TOPICS.set, b'{"mode": "auto"}')
+        echoed = obs.wait_for(TOPICS.result, lambda m: m.json()["request"] == {"mode": "auto"})
+        assert decode_result(echoed.payload)["ok"] is True
+        assert runner.settings.values["mode"] == "auto"
+
+
+BAD_COMMANDS: list[tuple[bytes, str]] = [
+    (b"not json at all", "not JSON"),
+    (b"\xff\xfe\x00", "not UTF-8"),
+    (b"[1, 2, 3]", "JSON object"),
+    (b'"warm please"', "JSON object"),
+    (b"{}", "empty command"),
+    (b'{"target_c": "warm"}', "expected a number"),
+    (b'{"target_c": true}', "expected a number"),
+    (b'{"target_c": 99}', "outside 5..30"),
+    (b'{"target_c": 4.9}', "outside 5..30"),
+    (b'{"colour": "red"}', "unknown setting"),
+    (b'{"target_c": 21.0, "mode": "turbo"}', "mode"),  # all-or-nothing: target untouched
+    (b'{"power_limit_w": -5}', "outside 0..1500"),
+    (b'{"id": [1], "mode": "off"}', '"id" must be'),
+]
+
+
+def test_bad_sets_change_nothing_and_each_gets_an_answer(endpoint: Endpoint) -> None:
+    with BridgeRunner(endpoint.bridge_config()) as runner, endpoint.observer() as obs:
+        before = dict(runner.settings.values)
+        obs.watch(TOPICS.result)
+        for sent, (payload, why) in enumerate(BAD_COMMANDS, start=1):
+            obs.publish(TOPICS.set, payload)
+            result = decode_result(obs.wait_nth(TOPICS.result, sent).payload)
+            assert result["ok"] is False, payload
+            assert isinstance(result["error"], str) and why in result["error"], (payload, result)
+        assert runner.settings.values == before
+        assert runner.settings.applied == []
+
+
+def test_retained_command_is_applied_once_then_deleted(endpoint: Endpoint) -> None:
+    with endpoint.observer() as obs:
+        obs.watch(TOPICS.result)
+        # Left on the broker by a careless client: it must not replay on every reconnect.
+        obs.publish(TOPICS.set, b'{"target_c": 25}', retain=True)
+        with BridgeRunner(endpoint.bridge_config()) as runner:
+            result = decode_result(obs.wait_nth(TOPICS.result, 1).payload)
+            assert result == {"ok": True, "error": None, "request": {"target_c": 25}}
+            assert runner.settings.values["target_c"] == 25.0
+        with endpoint.observer() as late:
+            late.watch(TOPICS.set)
+            late.watch(TOPICS.availability)
+            late.wait_for(TOPICS.availability)
+            assert [m for m in late.messages if m.topic == TOPICS.set and m.payload] == []
+        with BridgeRunner(endpoint.bridge_config()) as runner:
+            obs.publish(TOPICS.set, b'{"id": "next"}')  # nothing to apply: an error answer
+            second = decode_result(obs.wait_nth(TOPICS.result, 2).payload)
+            assert second["request"] == "next"
+            assert runner.settings.values["target_c"] == 20.0
+
+
+def test_home_assistant_birth_message_reannounces_discovery(endpoint: Endpoint) -> None:
+    with BridgeRunner(endpoint.bridge_config(), discovery=DISCOVERY), endpoint.observer() as obs:
+        obs.watch("homeassistant/+/testheater/+/config")
+        obs.wait_for(config_topics(DISCOVERY)["thermostat"])
+        obs.clear()
+        obs.publish("homeassistant/status", b"online")
+        again = obs.wait_for(config_topics(DISCOVERY)["thermostat"])
+        assert not again.retain  # a live re-announcement, not the stored copy
+        for topic in config_topics(DISCOVERY).values():
+            obs.wait_for(topic)
+
+
+def test_disabled_feature_and_discovery_off_remove_entities(endpoint: Endpoint) -> None:
+    with BridgeRunner(endpoint.bridge_config(), discovery=DISCOVERY) as runner:
+        no_mining = DiscoveryInfo(TEST_DEVICE, disabled_features=frozenset({FEATURE_MINING}))
+        runner.call(runner.bridge.set_discovery(no_mining))
+        mining = {e.key for e in ENTITIES if e.feature == FEATURE_MINING}
+        with endpoint.observer() as obs:
+            obs.watch("homeassistant/+/testheater/+/config")
+            obs.wait_for(config_topics(DISCOVERY)["thermostat"])
+            obs.publish("hearth/testheater/sync", b"x", qos=1)  # everything retained has come
+            retained = {m.topic for m in obs.messages if m.retain and m.payload}
+        topics = config_topics(DISCOVERY)
+        assert {topics[k] for k in mining}.isdisjoint(retained)
+        assert {topics[k] for k in topics if k not in mining} <= retained
+        runner.call(runner.bridge.set_discovery(None))
+        with endpoint.observer() as obs:
+            obs.watch("homeassistant/#")
+            obs.watch(TOPICS.availability)
+            obs.wait_for(TOPICS.availability)
+            assert [m for m in obs.messages if m.topic.startswith("homeassistant/")] == []
+
+
+def test_demand_signal_reaches_the_handler(endpoint: Endpoint) -> None:
+    with BridgeRunner(endpoint.bridge_config()) as runner, endpoint.observer() as obs:
+        obs.publish(TOPICS.demand, b'{"max_power_w": 300, "duration_s": 900}')
+        obs.publish(TOPICS.demand, b"not a signal")
+        obs.publish(TOPICS.demand, b"normal")
+        obs.watch(TOPICS.result)
+        obs.publish(TOPICS.set, b'{"id": 7, "mode": "heat"}')  # orders after the demands
+        obs.wait_for(TOPICS.result)
+        assert runner.settings.demands == [
+            DemandSignal(max_power_w=300.0, duration_s=900.0),
+            DemandSignal(max_power_w=None),
+        ]
+
+
+def test_changes_are_published_and_stop_says_offline(endpoint: Endpoint) -> None:
+    runner = BridgeRunner(endpoint.bridge_config(state_min_interval_s=0.05)).start()
+    with endpoint.observer() as obs:
+        obs.watch(TOPICS.state)
+        obs.watch(TOPICS.availability)
+        runner.settings.room_c = 19.75
+        runner.in_loop(runner.bridge.notify_changed)
+        obs.wait_for(TOPICS.state, lambda m: m.json()["room_c"] == 19.75)
+        runner.stop()
+        last = obs.wait_for(TOPICS.availability, lambda m: m.payload == b"offline")
+        assert last.payload == b"offline"
+
+
+def test_wrong_password_is_a_clear_error_not_a_crash(endpoint: Endpoint) -> None:
+    runner = BridgeRunner(endpoint.bridge_config(password="wrong", reconnect_min_s=1)).start(
+        wait=False
+    )
+    try:
+        deadline_error = None
+        for _ in range(100):
+            deadline_error = runner.bridge.last_error
+            if deadline_error:
+                break
+            runner.call(_sleep(0.05))
+        assert deadline_error is not None
+        assert "refused" in deadline_error and "username/password" in deadline_error
+        assert not runner.bridge.connected
+    finally:
+        runner.stop()
+
+
+async def _sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+@pytest.mark.parametrize("protocol", ["3.1.1", "5"])
+def test_tls_listener_with_private_ca(protocol: str, mosquitto_broker: MosquittoBroker) -> None:
+    broker = mosquitto_broker
+    config = BridgeConfig(
+        host="localhost",
+        port=broker.tls_port,
+        username=broker.username,
+        password=broker.password,
+        tls=TlsConfig(ca_file=str(broker.ca_path)),
+        protocol=protocol,  # type: ignore[arg-type]
+    )
+    with BridgeRunner(config) as runner:
+        assert runner.bridge.connected
+        with MqttObserver(
+            "localhost",
+            broker.tls_port,
+            username=broker.username,
+            password=broker.password,
+            ca_file=str(broker.ca_path),
+        ) as obs:
+            obs.watch(TOPICS.result)
+            obs.publish(TOPICS.set, b'{"target_c": 23}')
+            assert decode_result(obs.wait_for(TOPICS.result).payload)["ok"] is True
+    # Without the private CA the certificate cannot be trusted: no session.
+    untrusted = BridgeConfig(
+        host="localhost",
+        port=broker.tls_port,
+        username=broker.username,
+        password=broker.password,
+        tls=TlsConfig(ca_file=None),
+        reconnect_min_s=1,
+    )
+    runner = BridgeRunner(untrusted).start(wait=False)
+    try:
+        for _ in range(60):
+            if runner.bridge.last_error:
+                break
+            runner.call(_sleep(0.05))
+        assert runner.bridge.last_error is not None
+        assert not runner.bridge.connected
+    finally:
+        runner.stop()

@@ -1,0 +1,163 @@
+"""`hearth flash device` against the simulated heater over real ptys: install, refuse,
+resume, roll back, and survive a power cut at every step of an update."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from firmware.update.slots import SlotStore
+from host.cli import main
+from host.flash.device import Progress, flash_image
+from host.flash.link import FlashError, UpdateLink, open_port
+from hw.sim.device import SimulatedDevice, factory_install
+from tests.firmware.update.images import BOARD, ImageKit
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory: pytest.TempPathFactory) -> ImageKit:
+    return ImageKit(Ed25519PrivateKey.generate(), tmp_path_factory.mktemp("trees"))
+
+
+def start_device(root: Path, kit: ImageKit, **options: object) -> SimulatedDevice:
+    factory_install(root, kit.build("1.0.0", minimal=True), [kit.key.public_key()], BOARD)
+    return SimulatedDevice(root, board=BOARD, confirm_timeout_s=2.0, **options).start()  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def device(tmp_path: Path, kit: ImageKit) -> Iterator[SimulatedDevice]:
+    dev = start_device(tmp_path / "dev", kit)
+    yield dev
+    dev.stop()
+
+
+def wait_for(condition: object, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def settled(dev: SimulatedDevice, slot: str) -> bool:
+    """The device runs `slot`, confirmed, and its firmware is up."""
+    state = SlotStore(dev.root).state()
+    last = dev.boots[-1]
+    return state.trial is None and state.active == slot == last.slot and last.exit_code is None
+
+
+def test_flash_installs_and_new_firmware_confirms_itself(
+    device: SimulatedDevice, kit: ImageKit, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    image = tmp_path / "fw.img"
+    image.write_bytes(kit.build("1.1.0"))  # the full firmware package
+    assert main(["flash", "device", "--port", device.port, str(image)]) == 0
+    assert "installed version 1.1.0 in slot a" in capsys.readouterr().out
+    wait_for(lambda: settled(device, "a"))
+    assert device.boots[-1].version == "1.1.0"
+    assert "1.1.0" in (device.root / "slots/a/controller/firmware/__init__.py").read_text()
+
+
+def test_refused_image_leaves_device_as_it_was(
+    device: SimulatedDevice, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stranger = ImageKit(Ed25519PrivateKey.generate(), tmp_path / "other")
+    image = tmp_path / "evil.img"
+    image.write_bytes(stranger.build("2.0.0", minimal=True))
+    before = (SlotStore(device.root).state(), len(device.boots))
+    assert main(["flash", "device", "--port", device.port, str(image)]) == 1
+    out = capsys.readouterr().out
+    assert "REFUSED (wrong_key)" in out and "was not changed" in out
+    assert (SlotStore(device.root).state(), len(device.boots)) == before
+
+
+def test_interrupted_upload_resumes(
+    device: SimulatedDevice, kit: ImageKit, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = kit.build("1.2.0")
+    image = tmp_path / "fw.img"
+    image.write_bytes(data)
+
+    class Unplugged(Exception):
+        pass
+
+    def unplug_midway(progress: Progress) -> None:
+        if progress.done > len(data) // 3:
+            raise Unplugged
+
+    port = open_port(device.port)
+    with pytest.raises(Unplugged):
+        flash_image(UpdateLink(port), data, resume=False, progress=unplug_midway)
+    port.close()
+    assert main(["flash", "device", "--port", device.port, "--resume", str(image)]) == 0
+    out = capsys.readouterr().out
+    resumed_at = int(out.split("resumed at byte ")[1].split(")")[0])
+    assert len(data) // 3 < resumed_at < len(data)
+    wait_for(lambda: settled(device, "a"))
+
+
+def test_broken_firmware_rolls_back(device: SimulatedDevice, kit: ImageKit, tmp_path: Path) -> None:
+    image = tmp_path / "broken.img"
+    image.write_bytes(kit.build("1.3.0", broken=True, minimal=True))
+    assert main(["flash", "device", "--port", device.port, str(image)]) == 0
+    wait_for(lambda: len(device.boots) >= 3 and settled(device, "b"))
+    trial = device.boots[1]
+    assert (trial.slot, trial.version) == ("a", "1.3.0") and trial.exit_code != 0
+    assert device.boots[2].version == "1.0.0"
+    # And the device still takes a good update afterwards.
+    good = tmp_path / "good.img"
+    good.write_bytes(kit.build("1.3.1", minimal=True))
+    assert main(["flash", "device", "--port", device.port, str(good)]) == 0
+    wait_for(lambda: settled(device, "a"))
+
+
+def flash_until_done(port_path: str, image: bytes) -> int:
+    """Like a person re-running `hearth flash device --resume` after a failure."""
+    for attempt in range(6):
+        port = open_port(port_path)
+        try:
+            flash_image(UpdateLink(port, timeout_s=1.0), image, resume=True)
+            return attempt
+        except FlashError:
+            time.sleep(0.3)
+        finally:
+            port.close()
+    raise AssertionError("update never completed")
+
+
+def test_power_cut_at_every_step_leaves_a_bootable_device(tmp_path: Path, kit: ImageKit) -> None:
+    image = kit.build("1.1.0", minimal=True)
+    trace = tmp_path / "clean.trace"
+    dev = start_device(tmp_path / "clean", kit, trace=trace)
+    try:
+        flash_until_done(dev.port, image)
+        wait_for(lambda: settled(dev, "a"))
+    finally:
+        dev.stop()
+    steps = trace.read_text().splitlines()
+    assert {"download:chunk-acked", "install:trial", "boot:trial", "confirm:after"} <= set(steps)
+
+    for cut in range(1, len(steps) + 1):
+        root = tmp_path / f"cut{cut}"
+        dev = start_device(root, kit, trace=tmp_path / f"cut{cut}.trace", cut_at=cut)
+        try:
+            flash_until_done(dev.port, image)
+            wait_for(lambda dev=dev: dev.power_cuts == 1)  # type: ignore[misc]
+            wait_for(lambda dev=dev: settled(dev, SlotStore(dev.root).state().active))  # type: ignore[misc]
+            # Every boot ran a complete slot; the device ends on the new or the old image,
+            # and if the cut took the update back, a second attempt installs it.
+            store = SlotStore(root)
+            assert all(store.slot_complete(boot.slot) for boot in dev.boots), dev.boots
+            if dev.boots[-1].version != "1.1.0":
+                flash_until_done(dev.port, image)
+            wait_for(
+                lambda dev=dev: (
+                    dev.boots[-1].version == "1.1.0"  # type: ignore[misc]
+                    and settled(dev, SlotStore(dev.root).state().active)
+                )
+            )
+        finally:
+            dev.stop()
