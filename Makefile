@@ -45,8 +45,10 @@ run: setup
 bench: setup
 	$(PY) -m tests.bench
 
+# The app against the virtual heater: `make run` (in another terminal) writes its
+# embedded broker's address and credentials there. ARGS="--screen stats" etc. pass through.
 app: setup
-	$(PY) -m app
+	$(PY) -m app --credentials state/sim/broker-credentials.json $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info firmware/hashing/_core*.so bench-results

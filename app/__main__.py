@@ -20,10 +20,18 @@ def main() -> int:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     # SDL's own clipboard: Kivy otherwise probes for xclip/xsel and logs a traceback.
     os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
+    # SDL's text renderer even when Pillow is installed (Kivy would prefer PIL's).
+    os.environ.setdefault("KIVY_TEXT", "sdl2")
     from app.ui.hearth_app import HearthApp
 
     app = HearthApp(options, started=started)
     app.run()
+    # Kivy routes sys.stdout/sys.stderr into its logger while running: use the originals.
+    if app.failure:
+        print(f"hearth app: {app.failure}", file=sys.__stderr__)
+    if app.wrote is not None:
+        stages = ", ".join(f"{stage} {at:.2f} s" for stage, at in app.milestones.items())
+        print(f"start-up: {stages}; live screen written to {app.wrote}", file=sys.__stdout__)
     return app.exit_code
 
 

@@ -45,7 +45,7 @@ class Heater:
             Sample(now, state.room_c, state.target_c, state.power_w, state.hashrate_ghs)
         )
         self.energy_day.update(now, state.energy_kwh)
-        self.sats_day.update(now, state.sats_total)
+        self.sats_day.update(now, state.earned_sats)
         self.shares_day.update(now, state.shares_accepted)
         self.pending.on_state(state)
 
@@ -56,13 +56,10 @@ class Heater:
         return None if self.state is None else getattr(self.state, key, None)
 
     def energy_today_kwh(self) -> float | None:
-        if self.state is not None and self.state.energy_today_kwh is not None:
-            return self.state.energy_today_kwh
+        """Since local midnight, or since the app first saw the heater today."""
         return self.energy_day.today()
 
     def sats_today(self) -> float | None:
-        if self.state is not None and self.state.sats_today is not None:
-            return self.state.sats_today
         return self.sats_day.today()
 
     def alerts(self, now: float) -> list[Alert]:

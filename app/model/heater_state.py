@@ -33,9 +33,7 @@ NUMBER_FIELDS = (
     "shares_accepted",
     "shares_rejected",
     "power_limit_w",
-    "sats_total",
-    "sats_today",
-    "energy_today_kwh",
+    "earned_sats",  # expected satoshis of the accepted shares, running total
 )
 CHOICE_FIELDS: Mapping[str, tuple[str, ...]] = {
     "mode": MODES,
@@ -43,10 +41,8 @@ CHOICE_FIELDS: Mapping[str, tuple[str, ...]] = {
     "action": ACTIONS,
     "pool": POOL_STATES,
 }
-TEXT_FIELDS = ("firmware", "name", "pool_url")
-KNOWN_FIELDS = frozenset(
-    (*NUMBER_FIELDS, *CHOICE_FIELDS, *TEXT_FIELDS, "alarms", "schedule", "settable")
-)
+TEXT_FIELDS = ("firmware", "name", "pool_url", "backend")
+KNOWN_FIELDS = frozenset((*NUMBER_FIELDS, *CHOICE_FIELDS, *TEXT_FIELDS, "alarms", "schedule"))
 
 
 class StatePayloadError(ValueError):
@@ -71,16 +67,13 @@ class HeaterState:
     shares_accepted: float | None = None
     shares_rejected: float | None = None
     power_limit_w: float | None = None
-    sats_total: float | None = None
-    sats_today: float | None = None
-    energy_today_kwh: float | None = None
+    earned_sats: float | None = None
     firmware: str | None = None
     name: str | None = None
     pool_url: str | None = None
+    backend: str | None = None
     alarms: tuple[str, ...] = ()
-    schedule: object = None
-    # Keys the heater says it accepts on `set` (a Hearth extension); empty = not told.
-    settable: frozenset[str] = frozenset()
+    schedule: object = None  # only if the heater reports its schedule
     unknown_keys: tuple[str, ...] = ()
     problems: tuple[str, ...] = field(default=(), compare=False)
 
@@ -128,9 +121,6 @@ def decode_state(payload: bytes | str) -> HeaterState:
             problems.append(f"{key}: not text ({raw!r})")
     values["alarms"] = decode_alarms(data.get("alarms"), problems)
     values["schedule"] = data.get("schedule")
-    settable = data.get("settable")
-    if isinstance(settable, list):
-        values["settable"] = frozenset(item for item in settable if isinstance(item, str))
     unknown = tuple(sorted(str(key) for key in data if key not in KNOWN_FIELDS))
     return HeaterState(
         **values,  # type: ignore[arg-type]

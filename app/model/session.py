@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from app.model.heater import Heater
 from app.model.heater_state import MODES, PRESETS, StatePayloadError, decode_state
-from app.model.schedule import TARGET_MAX_C, TARGET_MIN_C, ScheduleEditor
+from app.model.schedule import TARGET_MAX_C, TARGET_MIN_C, TIME_PATTERN, ScheduleEditor
 from app.model.settings import AppSettings
 
 Publisher = Callable[[str, bytes], bool]
@@ -237,6 +237,23 @@ class AppModel:
             self.changed()
             return None
         return self.try_send({"power_limit_w": round(watts)})
+
+    def set_quiet_hours(self, start: str, end: str, limit_w: float) -> str | None:
+        """Quiet hours in the heater's form; a cap of 0 W turns them off (null)."""
+        if limit_w == 0:
+            return self.try_send({"quiet_hours": None})
+        problem = None
+        if not (TIME_PATTERN.fullmatch(start) and TIME_PATTERN.fullmatch(end)):
+            problem = f"Quiet hours need times like 22:00, got {start!r} and {end!r}"
+        elif start == end:
+            problem = "Quiet hours must end at another time than they start"
+        elif not 0 < limit_w <= 10_000:
+            problem = f"Quiet-hours cap {limit_w:.0f} W is not 1–10000 W"
+        if problem is not None:
+            self.message = problem
+            self.changed()
+            return None
+        return self.try_send({"quiet_hours": {"from": start, "to": end, "limit_w": round(limit_w)}})
 
     def send_schedule(self, editor: ScheduleEditor) -> str | None:
         errors = editor.validate()

@@ -12,6 +12,7 @@ import pathlib
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from app.model.schedule import TIME_PATTERN
 from app.model.units import CELSIUS, UNITS
 
 DEFAULT_PORT = 1883
@@ -52,6 +53,9 @@ def checked(settings: AppSettings) -> AppSettings:
         raise SettingsError(f"BTC price: {settings.btc_price} is not 0–100,000,000")
     if not 0 <= settings.quiet_power_w <= 10_000:
         raise SettingsError(f"quiet-hours cap: {settings.quiet_power_w} W is not 0–10000 W")
+    for name, text in (("quiet hours from", settings.quiet_start), ("until", settings.quiet_end)):
+        if not TIME_PATTERN.fullmatch(text):
+            raise SettingsError(f"{name}: {text!r} is not a time like 22:00")
     if not settings.prefix or any(c in settings.prefix for c in "+#"):
         raise SettingsError(f"topic prefix: {settings.prefix!r} must be non-empty, no + or #")
     return settings

@@ -67,7 +67,7 @@ class LineChart(Widget):
         self.bottom_label.text = f"{low:.1f} {self.unit}"
         minutes = span / 60
         ago = f"{minutes / 60:.1f} h ago" if minutes >= 90 else f"{minutes:.0f} min ago"
-        self.span_label.text = f"{ago}  →  now"
+        self.span_label.text = f"{ago} – now"
         for label in (self.top_label, self.bottom_label, self.span_label):
             label.texture_update()
             label.size = label.texture_size

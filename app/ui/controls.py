@@ -43,13 +43,14 @@ class Text(Label):
         super().__init__(text=text, **kwargs)
         self.bind(width=self.wrap)
         if kwargs.get("size_hint_y", 1) is None:
+            self.height = dp(24)
             self.bind(texture_size=self.fit_height)
 
     def wrap(self, *_: object) -> None:
         self.text_size = (self.width, None)
 
     def fit_height(self, *_: object) -> None:
-        self.height = max(self.texture_size[1], dp(20))
+        self.height = max(self.texture_size[1], dp(24))
 
 
 class FlatButton(Button):
@@ -84,6 +85,6 @@ def figure(title: str) -> tuple[Card, Label]:
     """A small card with a caption and a value label (returned to be updated)."""
     card = Card(orientation="vertical", size_hint_y=None, height=dp(78))
     card.add_widget(Text(title, color=theme.TEXT_DIM, font_size=theme.FONT_SMALL))
-    value = Text("—", font_size=theme.FONT_LARGE, bold=True)
+    value = Text("—", font_size=theme.FONT_FIGURE, bold=True, shorten=True)
     card.add_widget(value)
     return card, value

@@ -8,7 +8,6 @@ once per frame, whenever the model says it changed.
 from __future__ import annotations
 
 import pathlib
-import sys
 import time
 from dataclasses import replace
 from typing import Any
@@ -28,7 +27,6 @@ from kivy.core.window import Window  # noqa: E402
 from kivy.graphics import Color, Rectangle  # noqa: E402
 from kivy.metrics import dp  # noqa: E402
 from kivy.uix.boxlayout import BoxLayout  # noqa: E402
-from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
 from app.launch import SCREENS, LaunchOptions  # noqa: E402
 from app.link.mqtt_link import MqttLink  # noqa: E402
@@ -38,10 +36,12 @@ from app.model.settings import AppSettings, SettingsError, SettingsStore  # noqa
 from app.ui.controls import FlatButton, Text  # noqa: E402
 from app.ui.screens.alerts import AlertsScreen  # noqa: E402
 from app.ui.screens.earnings import EarningsScreen  # noqa: E402
+from app.ui.screens.page import Page  # noqa: E402
 from app.ui.screens.schedule import ScheduleScreen  # noqa: E402
 from app.ui.screens.settings import SettingsScreen  # noqa: E402
 from app.ui.screens.stats import StatsScreen  # noqa: E402
 from app.ui.screens.thermostat import ThermostatScreen  # noqa: E402
+from app.ui.window_capture import capture_window  # noqa: E402
 
 NAV_LABELS = {
     "thermostat": "Heat",
@@ -68,13 +68,15 @@ class HearthApp(App):
         self.options = options
         self.started = time.perf_counter() if started is None else started
         self.exit_code = 0
+        self.failure = ""  # why the run failed, printed by __main__ once Kivy has let go
         self.live_at: float | None = None
         # perf_counter() seconds since `started` at which start-up reached each stage.
         self.milestones: dict[str, float] = {}
+        self.wrote: pathlib.Path | None = None
         self.link: MqttLink | None = None
         self.store: SettingsStore | None = None
         self.model = AppModel(AppSettings())
-        self.screens: dict[str, Any] = {}
+        self.screens: dict[str, Page] = {}
         self.redraw = Clock.create_trigger(self.refresh_now, 0)
 
     # -- building ------------------------------------------------------------------
@@ -112,7 +114,8 @@ class HearthApp(App):
         top.add_widget(self.link_label)
         root.add_widget(top)
 
-        self.manager = ScreenManager(transition=NoTransition())
+        self.stage = BoxLayout()
+        self.current = ""
         for screen in (
             ThermostatScreen(self.model),
             StatsScreen(self.model),
@@ -122,9 +125,7 @@ class HearthApp(App):
             SettingsScreen(self.model, connect=self.connect),
         ):
             self.screens[screen.name] = screen
-            self.manager.add_widget(screen)
-        self.manager.bind(current=lambda *_: self.redraw())
-        root.add_widget(self.manager)
+        root.add_widget(self.stage)
 
         nav = BoxLayout(size_hint_y=None, height=dp(58), padding=dp(6), spacing=dp(6))
         self.nav_buttons: dict[str, FlatButton] = {}
@@ -171,7 +172,11 @@ class HearthApp(App):
                 self.model.message = f"Settings not saved: {error}"
 
     def show(self, name: str) -> None:
-        self.manager.current = name
+        if name != self.current:
+            self.stage.clear_widgets()
+            self.stage.add_widget(self.screens[name])
+            self.current = name
+            self.redraw()
         for screen, button in self.nav_buttons.items():
             button.show(selected=screen == name)
 
@@ -191,10 +196,8 @@ class HearthApp(App):
         button = self.nav_buttons["alerts"]
         button.text = f"Alerts ({len(alerts)})" if alerts else "Alerts"
         if any(alert.severity == CRITICAL for alert in alerts):
-            button.fill.rgba = (
-                theme.CRITICAL if self.manager.current != "alerts" else theme.SELECTED
-            )
-        self.screens[self.manager.current].refresh()
+            button.fill.rgba = theme.CRITICAL if self.current != "alerts" else theme.SELECTED
+        self.screens[self.current].refresh()
         if model.connection == CONNECTED and "connected" not in self.milestones:
             self.mark("connected")
         if self.live_at is None and heater is not None and heater.online(now):
@@ -209,11 +212,10 @@ class HearthApp(App):
         now = time.perf_counter()
         if self.live_at is None:
             if now > self.deadline:
-                print(
-                    f"hearth app: no heater reported on {self.options.broker.host}:"
+                self.failure = (
+                    f"no heater reported on {self.options.broker.host}:"
                     f"{self.options.broker.port} within {self.options.timeout_s:.0f} s "
-                    f"({self.model.connection_detail or self.model.connection})",
-                    file=sys.stderr,
+                    f"({self.model.connection_detail or self.model.connection})"
                 )
                 self.exit_code = 3
                 self.stop()
@@ -229,9 +231,6 @@ class HearthApp(App):
         path = self.options.screenshot
         if path is None or self.live_at is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.refresh_now()
-        self.root.export_to_png(str(path))
-        stages = ", ".join(f"{stage} {at:.2f} s" for stage, at in self.milestones.items())
-        print(f"start-up: {stages}; wrote {path}", flush=True)
+        capture_window(path)
+        self.wrote = path
         self.stop()

@@ -36,5 +36,6 @@ ACTION_COLOURS = {"heating": HEAT, "idle": IDLE, "off": TEXT_DIM, "fault": CRITI
 WINDOW_SIZE = (480, 900)
 FONT_HUGE = "84sp"
 FONT_LARGE = "28sp"
+FONT_FIGURE = "22sp"
 FONT_MEDIUM = "19sp"
 FONT_SMALL = "15sp"

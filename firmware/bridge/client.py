@@ -53,6 +53,12 @@ QOS = 1
 # that is gone. A week covers a holiday unplugged; 3.1.1 brokers keep it indefinitely.
 SESSION_EXPIRY_S = 7 * 24 * 3600
 STOP_TIMEOUT_S = 5.0
+# A broker that accepts TCP but never answers CONNECT (amqtt given an MQTT 5 CONNECT)
+# would otherwise leave the owner with no clue until the keepalive expires.
+CONNACK_TIMEOUT_S = 10.0
+# CONNACK codes that mean "wrong credentials": 3.1.1 codes 4 and 5 are reported by
+# paho as MQTT 5 reason codes 134 (Bad user name or password) and 135 (Not authorized).
+AUTH_REFUSALS = frozenset({134, 135})
 
 StateGetter = Callable[[], Mapping[str, object]]
 SetApplier = Callable[[Mapping[str, object]], Awaitable[None] | None]
@@ -106,7 +112,6 @@ class MqttBridge:
         self._tasks: list[asyncio.Task[None]] = []
         self._connected = asyncio.Event()
         self.last_error: str | None = None
-        self.commands_handled = 0
 
     @property
     def client_id(self) -> str:
@@ -130,6 +135,7 @@ class MqttBridge:
             asyncio.create_task(self._handle_inbox(), name="mqtt-inbox"),
             asyncio.create_task(self._state_loop(), name="mqtt-state"),
         ]
+        self._track(self._diagnose_silence())
         log.info(
             "MQTT: connecting to %s:%d as %s (%s)",
             self.config.host,
@@ -151,6 +157,15 @@ class MqttBridge:
             # MQTT 3.1.1: the persistent session comes from clean_session=False (client).
             client.connect_async(self.config.host, self.config.port, self.config.keepalive_s)
         client.loop_start()
+
+    async def _diagnose_silence(self) -> None:
+        await asyncio.sleep(CONNACK_TIMEOUT_S)
+        if not self.connected and self.last_error is None:
+            self._record_error(
+                f"no MQTT answer from broker {self.config.host}:{self.config.port} after "
+                f"{CONNACK_TIMEOUT_S:g} s; check the MQTT protocol version (the embedded "
+                "broker speaks 3.1.1 only) and that the port is an MQTT listener"
+            )
 
     async def wait_connected(self, timeout: float | None = None) -> None:
         await asyncio.wait_for(self._connected.wait(), timeout)
@@ -229,8 +244,11 @@ class MqttBridge:
 
     def _to_loop(self, callback: Callable[..., None], *args: object) -> None:
         loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(callback, *args)
+        # The loop may close between the check and the call (daemon shutting down); an
+        # exception here would kill paho's network thread.
+        with contextlib.suppress(RuntimeError):
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(callback, *args)
 
     def _paho_connect(
         self,
@@ -245,7 +263,8 @@ class MqttBridge:
     def _paho_connect_fail(self, client: mqtt.Client, userdata: object) -> None:
         self._to_loop(
             self._record_error,
-            f"cannot reach broker {self.config.host}:{self.config.port} (retrying with backoff)",
+            f"cannot reach broker {self.config.host}:{self.config.port}: connection or TLS "
+            "handshake failed (retrying with backoff)",
         )
 
     def _paho_disconnect(
@@ -314,6 +333,13 @@ class MqttBridge:
     def _on_disconnect(self, reason: str) -> None:
         if self._connected.is_set():
             log.warning("MQTT: disconnected (%s); reconnecting with backoff", reason)
+        elif self.last_error is None and self._client is not None:
+            # Dropped before any CONNACK: amqtt does this to MQTT 5 clients.
+            self._record_error(
+                f"broker {self.config.host}:{self.config.port} closed the connection before "
+                f"accepting it ({reason}); check the MQTT protocol version (the embedded "
+                "broker speaks 3.1.1 only), TLS and credentials"
+            )
         self._connected.clear()
 
     def _publish_discovery(self, discovery: DiscoveryInfo | None) -> list[mqtt.MQTTMessageInfo]:
@@ -390,7 +416,6 @@ class MqttBridge:
             # Zero bytes is MQTT's "delete the retained message", not a command (the
             # bridge sends it itself below); it gets no answer.
             return
-        self.commands_handled += 1
         ok, error, request = False, None, None
         try:
             command = decode_set(incoming.payload)
@@ -458,8 +483,3 @@ def wait_all_published(sent: list[mqtt.MQTTMessageInfo]) -> None:
             info.wait_for_publish(STOP_TIMEOUT_S)
         except (RuntimeError, ValueError):
             return
-
-
-# CONNACK codes that mean "wrong credentials": 3.1.1 codes 4 and 5 are reported by
-# paho as MQTT 5 reason codes 134 (Bad user name or password) and 135 (Not authorized).
-AUTH_REFUSALS = frozenset({134, 135})

@@ -40,6 +40,8 @@ TOPIC_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
 HOST_PORT = re.compile(r"^(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(?P<port>[0-9]{1,5})$")
 POOL_URL = re.compile(r"^stratum\+(tcp|ssl)://[A-Za-z0-9.-]+:[0-9]{1,5}/?$")
 DEFAULT_STATE_DIR = "/var/lib/hearth"
+# Room models of hw/sim/room (the firmware reads only their names, never the simulator).
+SIM_ROOMS = ("snug", "living", "hall")
 
 
 class _Table:
@@ -188,7 +190,11 @@ def _device(t: _Table) -> DeviceConfig:
 
 
 def _asic(t: _Table) -> AsicConfig:
-    config = AsicConfig(port=t.text("port", ""), cpu_threads=t.integer("cpu_threads", 1, 1, 64))
+    config = AsicConfig(
+        port=t.text("port", ""),
+        cpu_threads=t.integer("cpu_threads", 1, 1, 64),
+        ticket_difficulty=t.number("ticket_difficulty", 0.0, 0.0, 1e12),
+    )
     t.done()
     return config
 
@@ -279,8 +285,8 @@ def _sim(t: _Table) -> SimConfig:
     config = SimConfig(
         speed=t.number("speed", 60.0, 0.1, 10000.0),
         duration_s=t.number("duration_s", 0.0, 0.0, 365 * 86400.0),
-        room_start_c=t.number("room_start_c", 16.0, -20.0, 40.0),
-        outdoor_c=t.number("outdoor_c", 5.0, -40.0, 40.0),
+        room=t.choice("room", "living", SIM_ROOMS),
+        room_start_c=t.number("room_start_c", 17.0, -20.0, 40.0),
     )
     t.done()
     return config

@@ -33,6 +33,9 @@ class DeviceConfig:
 class AsicConfig:
     port: str  # serial device path or pyserial URL; "" = no ASIC chain, hash on the CPU
     cpu_threads: int  # CPU backend threads when there is no chain
+    # Difficulty at which chips report nonces; 0 = the driver's default for the family.
+    # Simulated chains report far easier nonces (hw/sim/chain `share_bits`).
+    ticket_difficulty: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,8 @@ class SimConfig:
 
     speed: float
     duration_s: float  # 0 = run until stopped
+    room: str  # a room model of hw/sim/room (snug, living, hall)
     room_start_c: float
-    outdoor_c: float
 
 
 @dataclass(frozen=True)

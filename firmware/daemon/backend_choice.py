@@ -1,31 +1,31 @@
-"""Which hashing backend this heater has: the ASIC chain on `[asic] port`, else the CPU."""
+"""Which hashing backend this heater has: the ASIC chain on `[asic] port` when a chain
+answers there, else the CPU (firmware.asic.detect_backend labels that as a fallback)."""
 
 from __future__ import annotations
 
-import importlib
+import asyncio
 
+from firmware.asic import detect_backend
 from firmware.board import BoardProfile
 from firmware.config import AsicConfig
+from firmware.cpuminer import CpuBackend
 from firmware.work import HashBackend
 
 
 class BackendUnavailable(RuntimeError):
-    """The configured backend is not part of this firmware build or not answering."""
+    """No backend could be opened."""
 
 
 async def open_backend(config: AsicConfig, board: BoardProfile) -> HashBackend:
-    if config.port:
-        try:
-            asic = importlib.import_module("firmware.asic")
-            detect = asic.detect_backend
-        except (ImportError, AttributeError) as exc:
-            raise BackendUnavailable(f"ASIC driver not available in this build: {exc}") from exc
-        backend: HashBackend = await detect(config.port, board)
-        return backend
+    if not config.port:
+        return CpuBackend(threads=config.cpu_threads)
+    options: dict[str, float] = {}
+    if config.ticket_difficulty > 0:
+        options["ticket_difficulty"] = config.ticket_difficulty
     try:
-        cpuminer = importlib.import_module("firmware.cpuminer")
-        cpu_backend = cpuminer.CpuBackend
-    except (ImportError, AttributeError) as exc:
-        raise BackendUnavailable(f"CPU backend not available in this build: {exc}") from exc
-    backend = cpu_backend(threads=config.cpu_threads)
-    return backend
+        # The probe blocks on the serial port for up to a second: keep it off the loop.
+        return await asyncio.to_thread(
+            detect_backend, config.port, board, cpu_threads=config.cpu_threads, **options
+        )
+    except (OSError, ValueError) as exc:
+        raise BackendUnavailable(f"cannot open the hashing backend: {exc}") from exc

@@ -48,6 +48,8 @@ CONTROL_PERIOD_S = 1.0  # wall seconds between thermostat updates
 # Input voltage of the heater's 12 V rail as AxeOS reports it (mV); no sensor on the
 # control board measures it.
 NOMINAL_INPUT_MV = 12000.0
+# Wall seconds: a longer gap between two power readings (suspend) is not integrated.
+ENERGY_MAX_STEP_S = 60.0
 
 
 class HeaterDaemon:
@@ -69,7 +71,7 @@ class HeaterDaemon:
         self.mac = mac_address()
         self.hostname = default_hostname(config.device.id)
         self.store = Store(config.device.state_dir)
-        self.energy = EnergyMeter()
+        self.energy = EnergyMeter(max_step_s=ENERGY_MAX_STEP_S * config.device.clock_speed)
         self.max_w = self.board.max_w()
         self.heater_settings = HeaterSettings(
             mode=config.heat.mode,
@@ -103,14 +105,18 @@ class HeaterDaemon:
 
     async def start(self) -> None:
         self._restore()
+        # The supervisor switches the hashboard rail: it must be on before the chain can
+        # answer the probe. It stays on while the daemon runs; idling is the backend's
+        # job, and the supervisor cuts the rail itself on a trip.
+        await self.supervisor.start()
+        if self.supervisor.available:
+            await self.supervisor.request_power(True)
+        else:
+            self.alarms.add("supervisor_unavailable")
         self.backend = await open_backend(self.config.asic, self.board)
         await self.backend.start()
-        await self.backend.apply(IDLE)
         self.pool = PoolManager(self.pool_configs, self.backend)
         self._restore_pool()
-        await self.supervisor.start()
-        if not self.supervisor.available:
-            self.alarms.add("supervisor_unavailable")
         await self._start_mqtt()
         await self._start_http()
         self._tasks = [
@@ -148,7 +154,6 @@ class HeaterDaemon:
         self.energy.record(self.control_time(), 0.0)
         self._save()
         if self.bridge is not None:
-            self.bridge.notify_changed()
             await self.bridge.stop()
         if self.api is not None:
             await self.api.stop()
@@ -273,7 +278,6 @@ class HeaterDaemon:
         point = point_for_watts(self.board, watts)
         self._update_alarms(readings.alarms)
         if point != self.point and self.backend is not None:
-            await self.supervisor.request_power(point.active_chips > 0)
             await self.backend.apply(point)
             self.point = point
         self.energy.record(now, self.power_w())

@@ -6,13 +6,14 @@ import math
 from typing import Any
 
 SNAPSHOT_VERSION = 1
-# A gap longer than this (suspend, clock jump) is not integrated: better to miss a few
-# watt-hours than to book hours of full power that never happened.
-MAX_STEP_S = 60.0
 
 
 class EnergyMeter:
-    def __init__(self) -> None:
+    """`max_step_s`: a gap longer than this (suspend, clock jump) is not integrated:
+    better to miss a few watt-hours than to book hours of power that never happened."""
+
+    def __init__(self, max_step_s: float = 60.0) -> None:
+        self.max_step_s = max_step_s
         self.kwh = 0.0
         self._last: tuple[float, float] | None = None  # (time s, watts)
 
@@ -21,7 +22,7 @@ class EnergyMeter:
         if self._last is not None:
             then, previous_w = self._last
             dt = now_s - then
-            if 0 < dt <= MAX_STEP_S:
+            if 0 < dt <= self.max_step_s:
                 self.kwh += previous_w * dt / 3_600_000.0
         self._last = (now_s, max(0.0, watts))
 

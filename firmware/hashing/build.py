@@ -9,6 +9,7 @@ the build does nothing.
 from __future__ import annotations
 
 import hashlib
+import os
 import pathlib
 import shutil
 import sys
@@ -19,7 +20,7 @@ import cffi
 
 HERE = pathlib.Path(__file__).resolve().parent
 CSRC = HERE / "csrc"
-SOURCES = ("dispatch.c", "sha256_portable.c", "sha256_shani.c")
+SOURCES = ("dispatch.c", "sha256_portable.c", "sha256_shani.c", "sha256_avx2.c")
 MODULE = "firmware.hashing._core"
 # -O3 lets GCC unroll the 64 rounds and keep the rotating state in registers.
 COMPILE_ARGS = ("-O3", "-Wall", "-Wextra", "-Wno-unused-parameter")
@@ -27,6 +28,7 @@ COMPILE_ARGS = ("-O3", "-Wall", "-Wextra", "-Wno-unused-parameter")
 CDEF = """
 const char *hearth_build_id(void);
 int hearth_has_shani(void);
+int hearth_has_avx2(void);
 int hearth_sha256d(int impl, const uint8_t *data, size_t len, uint8_t out[32]);
 int hearth_midstate(int impl, const uint8_t block[64], uint8_t out[32]);
 int64_t hearth_scan(int impl, const uint8_t header76[76], uint32_t start, uint64_t count,
@@ -38,6 +40,7 @@ PROTOTYPES = """
 #include "sha256d.h"
 const char *hearth_build_id(void);
 int hearth_has_shani(void);
+int hearth_has_avx2(void);
 int hearth_sha256d(int impl, const uint8_t *data, size_t len, uint8_t out[32]);
 int hearth_midstate(int impl, const uint8_t block[64], uint8_t out[32]);
 int64_t hearth_scan(int impl, const uint8_t header76[76], uint32_t start, uint64_t count,
@@ -89,7 +92,7 @@ def build(force: bool = False) -> pathlib.Path:
     with tempfile.TemporaryDirectory(prefix="hearth-core-") as tmp:
         built = pathlib.Path(make_ffi(ident).compile(tmpdir=tmp, verbose=False))
         # Replace, never overwrite in place: a running process may have the old one mapped.
-        staged = target.with_suffix(".tmp")
+        staged = target.with_name(f"_core.building-{os.getpid()}.so")  # gitignored, unimportable
         shutil.copyfile(built, staged)
         staged.replace(target)
     print(f"hashing core built: {target.name} (build {ident})")

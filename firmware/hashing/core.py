@@ -1,9 +1,10 @@
 """The Python face over the compiled C core (`firmware.hashing._core`, built by `make core`).
 
-Two code paths live in the one extension: "shani" (x86 SHA extensions) and "portable"
-(plain C, any CPU). The default is the fastest this CPU runs, or what the environment
-variable HEARTH_HASH_IMPL names; every function also takes `impl=` to force one, which is
-how the tests hold the two paths against each other.
+Three code paths live in the one extension: "shani" (x86 SHA extensions), "avx2" (eight
+nonces per AVX2 register, for x86 without SHA; plain hashing on it runs the portable
+code) and "portable" (plain C, any CPU). The default is the fastest this CPU runs, or
+what the environment variable HEARTH_HASH_IMPL names; every function also takes `impl=`
+to force one, which is how the tests hold the paths against each other.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ except ImportError as exc:  # the module is compiled by the install step, never 
 
 IMPL_ENV = "HEARTH_HASH_IMPL"
 # Code for each path as dispatch.c numbers them, fastest first.
-_IMPL_CODES = {"shani": 1, "portable": 0}
+_IMPL_CODES = {"shani": 1, "avx2": 2, "portable": 0}
 # Nonces the C scan may report per call before Python collects them and calls again.
 _FOUND_PER_CALL = 1024
 NONCE_SPACE = 1 << 32
@@ -29,12 +30,18 @@ MAX_TARGET = (1 << 256) - 1
 BytesLike = bytes | bytearray | memoryview
 
 
+def _detect() -> tuple[str, ...]:
+    # cpuid runs once here: under a hypervisor each call traps and costs microseconds.
+    usable = {"shani": lib.hearth_has_shani(), "avx2": lib.hearth_has_avx2(), "portable": 1}
+    return tuple(name for name in _IMPL_CODES if usable[name])
+
+
+_AVAILABLE = _detect()
+
+
 def available_impls() -> tuple[str, ...]:
     """The code paths this CPU can run, fastest first."""
-    return tuple(name for name in _IMPL_CODES if name != "shani" or lib.hearth_has_shani())
-
-
-_AVAILABLE = available_impls()
+    return _AVAILABLE
 
 
 def _resolve(name: str | None) -> str:
@@ -61,7 +68,7 @@ _DEFAULT = _default_impl()
 
 
 def impl() -> str:
-    """The code path used when no `impl=` is given: "shani" or "portable"."""
+    """The code path used when no `impl=` is given: "shani", "avx2" or "portable"."""
     return _DEFAULT
 
 

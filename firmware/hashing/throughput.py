@@ -29,6 +29,19 @@ class Throughput:
     threads: int
     seconds: float  # wall time from the common start to the last thread's end
     nonces: int
+    # CPU time the threads got, summed: on a shared machine, cores_used shows whether
+    # a low rate is the code or the machine.
+    cpu_seconds: float = 0.0
+
+    @property
+    def cores_used(self) -> float:
+        return self.cpu_seconds / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def mhs_per_cpu_second(self) -> float:
+        """Million nonces per second of CPU time: the per-core speed, whatever share of
+        the cores other processes took."""
+        return self.nonces / self.cpu_seconds / 1e6 if self.cpu_seconds > 0 else 0.0
 
     @property
     def mhs(self) -> float:
@@ -44,11 +57,13 @@ def measure_scan(threads: int, seconds: float, impl: str | None = None) -> Throu
     path = impl or default_impl()
     scan(BENCH_HEADER76, 0, 1, 0, impl=path)  # refuse an unavailable path before timing
     counts = [0] * threads
+    cpu_times = [0.0] * threads
     start_line = threading.Barrier(threads + 1)
     slice_size = NONCE_SPACE // threads
 
     def work(index: int) -> None:
         start_line.wait()
+        cpu_began = time.thread_time()
         deadline = time.perf_counter() + seconds
         base = index * slice_size
         done, batch = 0, FIRST_BATCH
@@ -64,6 +79,7 @@ def measure_scan(threads: int, seconds: float, impl: str | None = None) -> Throu
             counts[index] += batch
             if took > 0:
                 batch = max(1 << 10, int(batch / took * BATCH_SECONDS))
+        cpu_times[index] = time.thread_time() - cpu_began
 
     workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
     for worker in workers:
@@ -72,4 +88,5 @@ def measure_scan(threads: int, seconds: float, impl: str | None = None) -> Throu
     began = time.perf_counter()
     for worker in workers:
         worker.join()
-    return Throughput(path, threads, time.perf_counter() - began, sum(counts))
+    wall = time.perf_counter() - began
+    return Throughput(path, threads, wall, sum(counts), sum(cpu_times))

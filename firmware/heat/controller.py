@@ -10,9 +10,10 @@ Each tick:
    5.0..30.0 °C and below the board's room limit.
 4. The power cap in force is the lowest of: the board's maximum, `power_limit_w`, the
    quiet-hours limit while they last, and a demand-response limit while it lasts.
-5. An open window (`WindowDetector`) or a cap of 0 W pauses heating: 0 W, action
-   "idle", and the thermostat is not fed, so its integral keeps the room's load for
-   when heating resumes.
+5. An open window (`WindowDetector`) or a cap below the board's lowest hashing power
+   (`min_w`; caps are on instantaneous power) pauses heating: 0 W, action "idle", and
+   the thermostat is not fed, so its integral keeps the room's load for when heating
+   resumes.
 6. Otherwise the thermostat answers within the cap.
 """
 
@@ -126,7 +127,9 @@ class HeatController:
         if self.settings.window_detection and self.window.update(now_s, room_c, heater_w, target):
             reasons.append("window_open")
             return self._decide(0.0, "idle", target, owner, limit, tuple(reasons))
-        if limit <= 0:
+        if limit < self.min_w:
+            # caps are on instantaneous power (a utility's limit, the fans' noise): a cap
+            # the chips cannot run under means no heating, not bursts above the cap
             return self._decide(0.0, "idle", target, owner, limit, tuple(reasons))
         self.thermostat.limit_w = limit
         watts = self.thermostat.update(now_s, room_c, target)

@@ -13,10 +13,11 @@ Below the frontier's lowest power the thermostat duty-cycles (it never asks for
 0 < P < `min_w`); 0 W is the hashboard off.
 
 Ramp limits: frequency moves at most `frequency_mhz_per_s`, core voltage at most
-`voltage_mv_per_s`, and the voltage is raised *before* a frequency rise and lowered
-*after* a frequency fall, so the chips never run above what their voltage supports.
-Chips are added or dropped one at a time, `chip_interval_s` apart. Switching the board
-off is immediate: stopping is always safe.
+`voltage_mv_per_s` (the point carries it rounded up to the regulator's step), and the
+voltage is raised *before* a frequency rise and lowered *after* a frequency fall, so
+the chips never run above what their voltage supports. Chips are added or dropped one
+at a time, `chip_interval_s` apart. Switching the board off is immediate: stopping is
+always safe.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class BoardModel(Protocol):
 
     @property
     def frequency_min_mhz(self) -> float: ...
+
+    @property
+    def voltage_step_mv(self) -> int: ...
 
     def frequency_steps(self) -> tuple[float, ...]: ...
 
@@ -89,6 +93,7 @@ class PowerPlanner:
             board.frequency_min_mhz, board.min_voltage_mv(board.frequency_min_mhz), 0
         )
         self.current = self.off
+        self._voltage_mv = float(self.off.point.voltage_mv)  # the ramp's exact position
         self._last_s: float | None = None
         self._chip_changed_s = -math.inf
 
@@ -136,6 +141,7 @@ class PowerPlanner:
             # power-up: chips start at the bottom of the grid and ramp from there
             f0 = self._steps[0]
             self._chip_changed_s = now_s
+            self._voltage_mv = float(b.min_voltage_mv(f0))
             self.current = self._planned(f0, b.min_voltage_mv(f0), target.point.active_chips)
             return self.current
         chips = cur.active_chips
@@ -145,7 +151,7 @@ class PowerPlanner:
         ):
             chips += 1 if target.point.active_chips > chips else -1
             self._chip_changed_s = now_s
-        f, v = cur.frequency_mhz, float(cur.voltage_mv)
+        f, v = cur.frequency_mhz, self._voltage_mv
         tf, tv = target.point.frequency_mhz, float(target.point.voltage_mv)
         df = self.ramp.frequency_mhz_per_s * dt
         dv = self.ramp.voltage_mv_per_s * dt
@@ -160,7 +166,10 @@ class PowerPlanner:
         else:
             f = self._snap_up(max(tf, f - df))
             v = _toward(v, max(tv, float(b.min_voltage_mv(f))), dv)
-        self.current = self._planned(f, round(v), chips)
+        self._voltage_mv = v
+        # the regulator sets whole steps; round up, the safe side
+        step = b.voltage_step_mv
+        self.current = self._planned(f, math.ceil(round(v / step, 9)) * step, chips)
         return self.current
 
     # --- internals ----------------------------------------------------------------------

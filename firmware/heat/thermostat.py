@@ -12,7 +12,7 @@ Signal path, each `update()`:
 3. PID in parallel form. P and I act on the error; D acts on the filtered measurement
    only (no derivative kick on a setpoint step), through its own filter (Td / N).
    Anti-windup: the integral stops while the output is saturated in the direction the
-   error pushes, and is clamped to [0, max_w].
+   error pushes, and is clamped to [0, cap] (`limit_w`, at most max_w).
 4. The continuous demand in [0, max_w] goes through `DutyCycler`: at or above `min_w`
    it passes; below it the heater runs at `min_w` or stops, with minimum on/off times.
    A brief dip below `min_w` while the integral (the room's load) is above it holds
@@ -23,7 +23,8 @@ Tuning needs no human. With `autotune` on and no stored tuning, the thermostat h
 the room on safe default gains until it has stayed within `settle_band_c` of the
 target for `settle_s`, then runs a relay test around that point (`RelayTest`) and
 switches to the gains it measured. It keeps adapting: a `HuntingMonitor` watches the
-error, and a loop seen hunting is detuned (less gain, slower integral). `snapshot()`
+error, and a loop seen hunting is detuned (less gain, slower integral); after
+`max_detunes` it forgets and runs a fresh relay test (the room changed). `snapshot()`
 gives a dict to persist and `restore()` takes it back, so a reboot does not re-test.
 """
 
@@ -38,6 +39,7 @@ from firmware.heat.relay import RelayTest
 from firmware.heat.tuning import Tuning
 
 SNAPSHOT_VERSION = 1
+RELAY_MAX_GAP_S = 120.0  # a longer gap between updates breaks a relay test
 
 
 def _alpha(dt_s: float, tau_s: float) -> float:
@@ -66,6 +68,7 @@ class Thermostat:
         retry_s: float = 6 * 3600.0,
         hunting_band_c: float = 0.15,
         detune_factor: float = 0.75,
+        max_detunes: int = 4,
         max_gap_s: float = 300.0,
         setpoint_rise_c_h: float = 2.0,
         stop_margin_c: float = 1.0,
@@ -83,11 +86,19 @@ class Thermostat:
             ("max_gap_s", max_gap_s),
             ("setpoint_rise_c_h", setpoint_rise_c_h),
             ("stop_margin_c", stop_margin_c),
+            ("derivative_filter_n", derivative_filter_n),
+            ("min_on_s", min_on_s),
+            ("min_off_s", min_off_s),
+            ("relay_timeout_s", relay_timeout_s),
+            ("retry_s", retry_s),
+            ("hunting_band_c", hunting_band_c),
         ):
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{name} = {value!r}; allowed: a finite number >= 0")
         if not 0 < relay_fraction <= 0.5:
             raise ValueError(f"relay_fraction = {relay_fraction!r}; allowed: (0, 0.5]")
+        if isinstance(max_detunes, bool) or not isinstance(max_detunes, int) or max_detunes < 0:
+            raise ValueError(f"max_detunes = {max_detunes!r}; allowed: an integer >= 0")
         if not 0 < detune_factor < 1:
             raise ValueError(f"detune_factor = {detune_factor!r}; allowed: (0, 1)")
         self.min_w = float(min_w)
@@ -103,6 +114,7 @@ class Thermostat:
         self.relay_timeout_s = relay_timeout_s
         self.retry_s = retry_s
         self.detune_factor = detune_factor
+        self.max_detunes = max_detunes
         self.max_gap_s = max_gap_s
         self.setpoint_rise_c_s = setpoint_rise_c_h / 3600.0
         self.stop_margin_c = stop_margin_c
@@ -119,6 +131,7 @@ class Thermostat:
         self._slope_c_s = 0.0
         self._last_s: float | None = None
         self._reference_c: float | None = None
+        self._relay_target_c = math.nan
         self._settled_since: float | None = None
         self._next_relay_s = 0.0
         self.demand_w = 0.0
@@ -133,16 +146,27 @@ class Thermostat:
     def update(self, now_s: float, room_c: float, target_c: float) -> float:
         if not (math.isfinite(now_s) and math.isfinite(room_c) and math.isfinite(target_c)):
             raise ValueError(f"update needs finite values: {now_s=}, {room_c=}, {target_c=}")
-        dt = 0.0 if self._last_s is None else min(self.max_gap_s, max(0.0, now_s - self._last_s))
+        gap = 0.0 if self._last_s is None else max(0.0, now_s - self._last_s)
+        dt = min(self.max_gap_s, gap)
         self._last_s = now_s
         self._filter(dt, room_c)
         assert self._filtered_c is not None
         error = self._reference(dt, target_c) - self._filtered_c
+        relay = self.relay
+        if relay is not None and (
+            abs(target_c - self._relay_target_c) > 0.05  # the owner moved the target
+            or gap > RELAY_MAX_GAP_S  # heating was paused (window, shed) or we were away
+            or relay.bias_w + relay.amplitude_w > self._ceiling + 1e-9  # a cap cut the swing
+        ):
+            # the test's limit cycle is gone: drop it, and test again once settled
+            self.relay = None
+            self._settled_since = None
         if self.relay is not None:
             demand = self._relay_step(now_s, error)
         else:
             demand = self._pid(dt, error)
             self._maybe_start_relay(now_s, error, demand)
+            self._relay_target_c = target_c
         demand = min(demand, self._ceiling)
         self.demand_w = demand
         if demand < self.min_w and self._integral_w >= self.min_w and error > -self.stop_margin_c:
@@ -251,8 +275,11 @@ class Thermostat:
         self._integral_w = max(0.0, min(hi, self._integral_w))
         demand = max(0.0, min(hi, p + self._integral_w + d))
         if self._hunting.feed(self._last_s or 0.0, error):
-            self.tuning = t.detuned(self.detune_factor)
-            self.detunes += 1
+            if self.autotune and self.detunes >= self.max_detunes:
+                self.retune()
+            else:
+                self.tuning = t.detuned(self.detune_factor)
+                self.detunes += 1
         return demand
 
     def _maybe_start_relay(self, now_s: float, error: float, demand: float) -> None:
@@ -266,12 +293,19 @@ class Thermostat:
             self._settled_since = now_s
         if now_s - self._settled_since < self.settle_s:
             return
+        if self._ceiling < self.max_w:
+            return  # capped: test with the full range later
         span = self.max_w - self.min_w
-        amplitude = self.relay_fraction * span
-        if amplitude <= 0:
+        if span <= 0:
             self.last_relay_failure = "no power range to test with (min_w == max_w)"
             self._next_relay_s = math.inf
             return
+        # Centre the relay on the load the PID settled at, so the cycle is symmetric
+        # (the describing-function estimate is best then); if the load sits too close
+        # to either end of the range, shift the centre rather than test with a tiny swing.
+        amplitude = min(self.relay_fraction * span, demand - self.min_w, self.max_w - demand)
+        if amplitude < 0.1 * span:
+            amplitude = self.relay_fraction * span
         bias = max(self.min_w + amplitude, min(self.max_w - amplitude, demand))
         self.relay = RelayTest(
             bias_w=bias,

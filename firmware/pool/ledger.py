@@ -25,11 +25,17 @@ class ShareLedger:
     stale: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     last_share_at: float | None = None  # wall-clock seconds of the last accepted share
+    best_difficulty: float = 0.0  # highest hash difficulty among accepted shares
     earnings: Earnings = field(default_factory=Earnings)
 
-    def accept(self, difficulty: float, nbits: int, reward_sats: int, now: float) -> None:
+    def accept(
+        self, difficulty: float, nbits: int, reward_sats: int, now: float, found: float = 0.0
+    ) -> None:
+        """Count an accepted share credited at `difficulty` whose hash reached `found`."""
         self.accepted += 1
         self.last_share_at = now
+        if math.isfinite(found):
+            self.best_difficulty = max(self.best_difficulty, found)
         self.earnings.credit(difficulty, nbits, reward_sats)
 
     def reject(self, reason: str) -> None:
@@ -54,6 +60,7 @@ class ShareLedger:
             "stale": self.stale,
             "reasons": dict(self.reasons),
             "last_share_at": self.last_share_at,
+            "best_difficulty": self.best_difficulty,
             "earned_sats": self.earnings.sats,
             "accepted_difficulty": self.earnings.accepted_difficulty,
         }
@@ -77,6 +84,7 @@ class ShareLedger:
         if last is not None:
             last = _number(data, "last_share_at")
         sats = _number(data, "earned_sats")
+        best = _number(data, "best_difficulty") if "best_difficulty" in data else 0.0
         difficulty = _number(data, "accepted_difficulty")
         self.accepted, self.rejected, self.stale = (
             counts["accepted"],
@@ -85,6 +93,7 @@ class ShareLedger:
         )
         self.reasons = dict(reasons)
         self.last_share_at = last
+        self.best_difficulty = best
         self.earnings = Earnings(sats, difficulty)
 
 

@@ -24,7 +24,8 @@ from firmware.pool.earnings import network_difficulty
 from firmware.pool.ledger import ShareLedger
 from firmware.pool.offline import OfflineTag, OfflineWork
 from firmware.pool.protocol import reject_reason
-from firmware.pool.session import SessionEnded, StratumSession
+from firmware.pool.rate_limit import TokenBucket
+from firmware.pool.session import NoAnswer, SessionEnded, StratumSession
 from firmware.pool.status import PoolState, PoolStatus
 from firmware.pool.work import ShareTag, submit_params
 from firmware.work import FoundNonce, HashBackend, Job
@@ -55,6 +56,7 @@ class PoolManager:
         backoff_max_s: float = 30.0,
         primary_retry_s: float = 60.0,
         max_consecutive_rejects: int = 10,
+        max_submits_per_s: float = 50.0,
         job_refresh_s: float = 30.0,
         offline_share_difficulty: float = 1024.0,
         suggest_difficulty: float | None = None,
@@ -72,6 +74,7 @@ class PoolManager:
         self._backoff = Backoff(self._rng, backoff_initial_s, backoff_max_s)
         self._primary_retry = primary_retry_s
         self._max_rejects = max_consecutive_rejects
+        self._submit_budget = TokenBucket(max_submits_per_s, 2 * max_submits_per_s, clock)
         self._job_refresh = job_refresh_s
         self._offline_work = OfflineWork(self._rng, offline_share_difficulty)
         self._suggest = suggest_difficulty
@@ -93,6 +96,7 @@ class PoolManager:
         self._finished: asyncio.Event | None = None
         self.offline_nonces = 0
         self.below_target = 0
+        self.dropped_over_rate = 0
         backend.set_nonce_handler(self._on_nonce)
 
     # -- the face the daemon uses -------------------------------------------------
@@ -160,6 +164,7 @@ class PoolManager:
             last_share_at=ledger.last_share_at,
             offline_heat=self._offline,
             earned_sats=ledger.earnings.sats,
+            best_share_difficulty=ledger.best_difficulty,
             network_difficulty=network_difficulty(template.notify.nbits) if template else None,
             bad_lines=session.bad_lines if session else 0,
             last_error=self._last_error,
@@ -213,6 +218,9 @@ class PoolManager:
             self._note_failure(index, pool, exc.reason)
             await session.close()
             return None
+        except asyncio.CancelledError:
+            await session.close()  # a probe cut short must not leave a socket open
+            raise
         session.index = index
         log.info("mining for %s", pool)
         return session
@@ -355,27 +363,39 @@ class PoolManager:
         key = tuple(params[1:])
         if key in self._submitted:
             return
+        if not self._submit_budget.take():
+            self.dropped_over_rate += 1
+            return
         self._submitted[key] = None
         while len(self._submitted) > KEPT_SUBMITTED:
             del self._submitted[next(iter(self._submitted))]
         task = asyncio.get_running_loop().create_task(
-            self._submit_share(session, tag, required, params)
+            self._submit_share(session, tag, required, found.difficulty, params)
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _submit_share(
-        self, session: StratumSession, tag: ShareTag, difficulty: float, params: list[str]
+        self,
+        session: StratumSession,
+        tag: ShareTag,
+        difficulty: float,
+        found_difficulty: float,
+        params: list[str],
     ) -> None:
         try:
             answer = await session.request("mining.submit", params)
+            reason = reject_reason(answer)
+        except NoAnswer as exc:
+            reason = exc.reason  # a pool that takes shares and never answers: a reject
         except SessionEnded as exc:
             self._ledger.stale_share(f"unanswered ({exc.reason})")
             return
-        reason = reject_reason(answer)
         if reason is None:
             self._consecutive_rejects = 0
-            self._ledger.accept(difficulty, tag.nbits, tag.block_reward_sats, self._wall_clock())
+            self._ledger.accept(
+                difficulty, tag.nbits, tag.block_reward_sats, self._wall_clock(), found_difficulty
+            )
         elif STALE_REJECT.search(reason):
             self._ledger.stale_share(reason)
         else:

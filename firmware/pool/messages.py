@@ -19,6 +19,9 @@ MAX_EXTRANONCE1_BYTES = 16
 EXTRANONCE2_SIZES = range(1, 17)
 MAX_MERKLE_BRANCHES = 32
 MAX_JOB_ID_CHARS = 64
+# Below 2**-32 the share target passes 2**256 (difficulty 1 is about 2**224): every hash
+# would be a share. No working pool asks for that, so it is refused as broken.
+MIN_DIFFICULTY = 2.0**-32
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,8 @@ def parse_notify(params: list[Any]) -> Notify:
 
 def parse_difficulty(params: list[Any]) -> float:
     """mining.set_difficulty: any positive finite number, fractional allowed."""
-    if not params or not is_finite_number(params[0]) or not params[0] > 0:
-        raise ProtocolError(f"set_difficulty needs a positive number, got {params[:1]!r:.60}")
+    if not params or not is_finite_number(params[0]) or not params[0] >= MIN_DIFFICULTY:
+        raise ProtocolError(f"set_difficulty needs a number >= 2**-32, got {params[:1]!r:.60}")
     return float(params[0])
 
 

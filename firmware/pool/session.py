@@ -59,6 +59,10 @@ class SessionEnded(Exception):
         self.reconnect = reconnect
 
 
+class NoAnswer(SessionEnded):
+    """A request the pool did not answer in time (the session itself may live on)."""
+
+
 WorkCallback = Callable[["StratumSession", bool], Awaitable[None]]
 
 
@@ -219,8 +223,11 @@ class StratumSession:
             ended.cancel()
         if future.done() and not future.cancelled():
             return future.result()
+        for msg_id, pending in list(self._pending.items()):
+            if pending is future:
+                del self._pending[msg_id]  # a late answer is then ignored as unknown
         self._raise_if_ended()
-        raise SessionEnded(f"no answer to {what} within {self._response_timeout} s")
+        raise NoAnswer(f"no answer to {what} within {self._response_timeout} s")
 
     async def request(self, method: str, params: list[Any]) -> Response:
         return await self._await(self._send(method, params), method)
@@ -259,6 +266,10 @@ class StratumSession:
                 await self.feed(data)
         except (OSError, ssl.SSLError) as exc:
             self.end(SessionEnded(f"connection lost: {exc}"))
+        except Exception as exc:
+            # A bug of ours must not leave a dead reader behind a "connected" pool.
+            log.exception("%s: reader failed", self.pool.url)
+            self.end(SessionEnded(f"internal error: {exc!r}"))
 
     async def feed(self, data: bytes) -> None:
         """Take bytes from the pool: every complete line is validated and acted on."""

@@ -24,6 +24,7 @@ class PoolStatus:
     last_share_at: float | None  # wall-clock seconds
     offline_heat: bool  # hashing local work: heating, not earning
     earned_sats: float  # expected value of the accepted shares
+    best_share_difficulty: float  # highest hash difficulty of an accepted share (AxeOS bestDiff)
     network_difficulty: float | None
     bad_lines: int  # malformed lines survived on the current connection
     last_error: str | None

@@ -9,12 +9,18 @@ the nonce as the 8-hex-digit big-endian form of the header's little-endian uint3
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
-from firmware.hashing import sha256d
 from firmware.pool.messages import Notify
 from firmware.work import Job
+
+
+def sha256d(data: bytes) -> bytes:
+    """Merkle and txid hashing: hashlib is C already, and the pool path then works
+    whichever SHA-256d core (firmware.hashing) the backend was built with."""
+    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
 
 
 def swap_words(data: bytes) -> bytes:

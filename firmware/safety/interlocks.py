@@ -21,6 +21,7 @@ CHIP_HOT = "chip_hot"
 CHIP_TEMP_UNKNOWN = "chip_temp_unknown"
 EXHAUST_HOT = "exhaust_hot"
 EXHAUST_TEMP_UNKNOWN = "exhaust_temp_unknown"
+ROOM_HOT = "room_hot"
 FAN_FAULT = "fan_fault"
 SUPERVISOR_LOST = "supervisor_lost"
 SUPERVISOR_TRIP_PREFIX = "supervisor_trip:"
@@ -32,6 +33,10 @@ class InterlockLimits:
     chip_max_c: float  # cap reaches 0 here: stop
     exhaust_derate_c: float
     exhaust_max_c: float
+    # Never heat the room past this, whatever the setpoint: stop, and resume only once the
+    # room is room_resume_margin_c below it. None: no room limit at this layer.
+    room_max_c: float | None = None
+    room_resume_margin_c: float = 1.0
     # Derating a few degrees early is quiet; running blind is not: a missing reading caps
     # power at this fraction until it comes back.
     unknown_temp_cap: float = 0.5
@@ -65,6 +70,7 @@ class InterlockLimits:
             chip_max_c=thermal.chip_max_c,
             exhaust_derate_c=thermal.exhaust_max_c - exhaust_derate_span_c,
             exhaust_max_c=thermal.exhaust_max_c,
+            room_max_c=thermal.room_max_c,
         )
 
 
@@ -88,6 +94,7 @@ class Interlocks:
         # A stop on temperature holds until the reading is back under the derate point.
         self._chip_stopped = False
         self._exhaust_stopped = False
+        self._room_stopped = False
 
     def evaluate(
         self,
@@ -98,6 +105,7 @@ class Interlocks:
         fan_duty_pct: float | None,
         supervisor_trip: str | None = None,
         supervisor_connected: bool = True,
+        room_c: float | None = None,
     ) -> InterlockVerdict:
         limits = self.limits
         alarms: list[str] = []
@@ -129,6 +137,10 @@ class Interlocks:
             alarms.append(FAN_FAULT)
             cap = min(cap, 0.0 if slow_for >= limits.fan_stop_after_s else limits.fan_fault_cap)
 
+        if self._room_too_hot(room_c):
+            alarms.append(ROOM_HOT)
+            cap = 0.0
+
         if supervisor_trip is not None:
             alarms.append(SUPERVISOR_TRIP_PREFIX + supervisor_trip)
             permit = False
@@ -156,11 +168,23 @@ class Interlocks:
         return self.evaluate(
             chip_temp_c=chip_temp_c,
             exhaust_c=telemetry.temperatures_c["exhaust"],
+            room_c=telemetry.temperatures_c["room"],
             fan_rpm=telemetry.fan_rpm,
             fan_duty_pct=telemetry.fan_duty_pct,
             supervisor_trip=telemetry.trip_cause.code if telemetry.tripped else None,
             supervisor_connected=connected,
         )
+
+    def _room_too_hot(self, room_c: float | None) -> bool:
+        room_max_c = self.limits.room_max_c
+        if room_max_c is None:
+            return False
+        if room_c is not None:  # an unknown reading keeps the last decision
+            if room_c >= room_max_c:
+                self._room_stopped = True
+            elif room_c <= room_max_c - self.limits.room_resume_margin_c:
+                self._room_stopped = False
+        return self._room_stopped
 
     def _fan_slow_for(self, rpm: float | None, duty_pct: float | None) -> float:
         """Seconds the fan has been driven but too slow; 0 when it is fine or not driven."""

@@ -34,6 +34,10 @@ from firmware.safety.messages import (
 log = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 0.05
+# The supervisor trips after this long without a heartbeat (firmware/supervisor/limits.py,
+# HEARTBEAT_TIMEOUT_MS); at most half of it between heartbeats survives one lost frame.
+SUPERVISOR_HEARTBEAT_TIMEOUT_S = 2.0
+MAX_HEARTBEAT_INTERVAL_S = SUPERVISOR_HEARTBEAT_TIMEOUT_S / 2
 REOPEN_DELAY_S = 1.0
 
 
@@ -67,6 +71,12 @@ class SupervisorLink:
         lost_after_s: float = 3.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if not 0 < heartbeat_interval_s <= MAX_HEARTBEAT_INTERVAL_S:
+            raise ValueError(
+                f"heartbeat_interval_s {heartbeat_interval_s} must be in (0, "
+                f"{MAX_HEARTBEAT_INTERVAL_S}]: the supervisor trips after "
+                f"{SUPERVISOR_HEARTBEAT_TIMEOUT_S} s without one"
+            )
         self.url = url
         self._baudrate = baudrate
         self._heartbeat_interval_s = heartbeat_interval_s
@@ -91,8 +101,14 @@ class SupervisorLink:
     # --- life cycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Open the port and start the heartbeat. A port that cannot be opened yet (the MCU
+        not enumerated, a cable out) is retried every second: no power is permitted meanwhile,
+        since `connected` stays false."""
         self._closing = False
-        self._open()
+        try:
+            self._open()
+        except serial.SerialException as error:
+            log.warning("supervisor link %s: %s; retrying", self.url, error)
         self._tasks = [
             asyncio.create_task(self._read_loop(), name="supervisor-link-read"),
             asyncio.create_task(self._heartbeat_loop(), name="supervisor-link-heartbeat"),

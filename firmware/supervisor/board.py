@@ -44,7 +44,7 @@ class Board:
         machine.enable_irq(state)
         return pulses
 
-    def read_ratios(self) -> list:
+    def read_ratios(self) -> list[float]:
         """Each thermistor divider as a fraction of the ADC reference."""
         return [adc.read_u16() / ADC_FULL_SCALE for adc in self._adcs]
 

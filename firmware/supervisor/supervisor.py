@@ -20,10 +20,14 @@ if TYPE_CHECKING:
     # time.ticks_ms() values are opaque: only ticks_diff/ticks_add may do arithmetic on them
     from _mpy_shed.time_mp import _TicksMs as Ticks
 
+    Thermistor = tuple[str, int, str, float]  # name, ADC pin, NTC part, series ohms
+
 
 class Supervisor:
-    def __init__(self, now_ms: Ticks, sensors: tuple, watchdog_reset: bool = False) -> None:
-        # sensors: wiring.THERMISTORS rows (name, pin, part, series ohms)
+    def __init__(
+        self, now_ms: Ticks, sensors: tuple[Thermistor, ...], watchdog_reset: bool = False
+    ) -> None:
+        # sensors: the rows of wiring.THERMISTORS
         self._sensors = sensors
         self._trip_c = [limits.TRIP_C[row[0]] for row in sensors]
         self._fan_curve_sensors = [
@@ -31,7 +35,7 @@ class Supervisor:
         ]
         self._uptime_ms = 0
         self._last_poll_ms = now_ms
-        self.temps_c: list = [None] * len(sensors)
+        self.temps_c: list[float | None] = [None] * len(sensors)
         self.sensor_status = [thermistor.SENSOR_OK] * len(sensors)
         self.fan_rpm = 0
         self.tipped = False
@@ -45,7 +49,7 @@ class Supervisor:
         self._last_heartbeat_ms: Ticks | None = None
         self._last_telemetry_ms = time.ticks_add(now_ms, -limits.TELEMETRY_MS)
         self._driven_since_ms: Ticks | None = None
-        self._streaks: dict = {}
+        self._streaks: dict[int, int] = {}
         self._stall_windows = 0
         # Conditions present now (bit cause-1), with clear hysteresis: a trip is cleared only
         # when none remain.
@@ -53,13 +57,13 @@ class Supervisor:
         self._fan_fault = 0
         self._tip_fault = 0
         self._tx_seq = 0
-        self._outbox: list = []
+        self._outbox: list[bytes] = []
         if watchdog_reset:
             self._trip(now_ms, msg.CAUSE_WATCHDOG_RESET, 0, 0)
 
     # --- inputs -------------------------------------------------------------------------
 
-    def observe_sensors(self, now_ms: Ticks, ratios: list) -> None:
+    def observe_sensors(self, now_ms: Ticks, ratios: list[float]) -> None:
         """One ADC sample per thermistor, as divider ratios in [0, 1]."""
         faults = 0
         for index, ratio in enumerate(ratios):
@@ -74,12 +78,14 @@ class Supervisor:
             hot = celsius is not None and celsius >= limit_c
             warm = celsius is not None and celsius > limit_c - limits.CLEAR_HYSTERESIS_C
             centi = msg.centi_celsius(celsius)
-            self._confirm(now_ms, msg.CAUSE_SENSOR_OPEN, index, status == 1, 0)
-            self._confirm(now_ms, msg.CAUSE_SENSOR_SHORT, index, status == 2, 0)
+            is_open = status == thermistor.SENSOR_OPEN
+            is_short = status == thermistor.SENSOR_SHORT
+            self._confirm(now_ms, msg.CAUSE_SENSOR_OPEN, index, is_open, 0)
+            self._confirm(now_ms, msg.CAUSE_SENSOR_SHORT, index, is_short, 0)
             self._confirm(now_ms, msg.CAUSE_OVER_TEMP, index, hot, centi)
-            if status == thermistor.SENSOR_OPEN:
+            if is_open:
                 faults |= _bit(msg.CAUSE_SENSOR_OPEN)
-            elif status == thermistor.SENSOR_SHORT:
+            elif is_short:
                 faults |= _bit(msg.CAUSE_SENSOR_SHORT)
             if warm:
                 faults |= _bit(msg.CAUSE_OVER_TEMP)
@@ -139,7 +145,7 @@ class Supervisor:
             self.power_requested and self.trip_cause == msg.CAUSE_NONE and self.heartbeat_ok(now_ms)
         )
 
-    def take_outbox(self) -> list:
+    def take_outbox(self) -> list[bytes]:
         frames = self._outbox
         self._outbox = []
         return frames
@@ -181,7 +187,7 @@ class Supervisor:
         self.fan_manual_pct = duty
         return msg.STATUS_OK
 
-    def _set_power(self, now_ms: Ticks, payload: bytes) -> tuple:
+    def _set_power(self, now_ms: Ticks, payload: bytes) -> tuple[int, int]:
         if len(payload) != struct.calcsize(msg.SET_POWER_FORMAT) or payload[0] > 1:
             return msg.STATUS_BAD_PAYLOAD, 0
         if payload[0] == 0:
@@ -197,7 +203,7 @@ class Supervisor:
         self.power_requested = True
         return msg.STATUS_OK, 0
 
-    def _clear_trip(self, now_ms: Ticks, payload: bytes) -> tuple:
+    def _clear_trip(self, now_ms: Ticks, payload: bytes) -> tuple[int, int]:
         if payload:
             return msg.STATUS_BAD_PAYLOAD, 0
         if self.trip_cause == msg.CAUSE_NONE:

@@ -50,6 +50,7 @@ def run_hash(args: argparse.Namespace) -> int:
                     "impl": result.impl,
                     "seconds": round(result.seconds, 3),
                     "nonces": result.nonces,
+                    "cores_used": round(result.cores_used, 2),
                 }
             )
         )

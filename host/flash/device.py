@@ -17,7 +17,7 @@ from firmware.update.protocol import PROTOCOL_VERSION, Kind, data_payload, parse
 from host.flash.link import FlashError, UpdateLink
 
 CHUNK = 16 * 1024
-WINDOW = 4
+WINDOW = 8
 
 
 @dataclass

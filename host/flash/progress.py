@@ -9,9 +9,13 @@ from host.flash.device import Progress
 
 
 class ProgressBar:
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self._stream = stream
         self.width = width
+
+    @property
+    def stream(self) -> TextIO:
+        return self._stream or sys.stderr  # looked up late: sys.stderr may be swapped
 
     def __call__(self, progress: Progress) -> None:
         fraction = progress.done / progress.total if progress.total else 1.0

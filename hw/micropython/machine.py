@@ -19,6 +19,9 @@ HEARTH_MPY_SIM_OUT_FD lines to the simulator, the board's outputs:
                         feed                      the watchdog was fed (at most every 100 ms)
 HEARTH_MPY_RESET_CAUSE "wdt" to boot as after a watchdog reset; anything else: power-on.
 
+The input fds must be O_NONBLOCK (the simulator sets them so): MicroPython's file read(n)
+keeps reading until it has n bytes when the fd blocks.
+
 Interrupts do not exist here: pending tachometer edges and timer ticks are delivered as
 callbacks whenever the firmware calls into this module (it does, every main-loop pass).
 """

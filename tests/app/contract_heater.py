@@ -38,7 +38,9 @@ def contract_state(**overrides: Any) -> dict[str, Any]:
         "uptime_s": 86400,
         "alarms": [],
         "firmware": "0.1.0",
-        "sats_total": 5120.5,
+        "earned_sats": 5120.5,
+        "pool_url": "stratum+tcp://127.0.0.1:3333",
+        "power_limit_w": 0,
     }
     state.update(overrides)
     return state
@@ -58,7 +60,8 @@ class ContractHeater:
     ) -> None:
         self.base = f"{prefix}/{device_id}"
         self.state = state if state is not None else contract_state()
-        self.sets: list[dict[str, Any]] = []
+        self.sets: list[dict[str, Any]] = []  # settings of each `set`, without the id
+        self.raw_sets: list[bytes] = []
         self.lock = threading.Lock()
         self.subscribed = threading.Event()
         self.client = mqtt.Client(
@@ -82,32 +85,49 @@ class ContractHeater:
         return self
 
     def stop(self, *, clean: bool = True) -> None:
-        if clean:
-            self.client.publish(f"{self.base}/availability", "offline", qos=1, retain=True).wait_for_publish(5)
+        """clean=False drops the TCP connection without DISCONNECT, like a heater losing
+        power: the broker then publishes the last will (`offline`)."""
+        if not clean:
+            self.client.loop_stop()
+            sock = self.client.socket()
+            if sock is not None:
+                sock.close()
+            return
+        self.client.publish(
+            f"{self.base}/availability", "offline", qos=1, retain=True
+        ).wait_for_publish(5)
         self.client.disconnect()
         self.client.loop_stop()
 
     def on_connect(self, client: mqtt.Client, *_args: Any) -> None:
         client.subscribe(f"{self.base}/set", qos=1)
         client.publish(f"{self.base}/availability", "online", qos=1, retain=True)
-        self.publish_state()
+        # On paho's network thread: waiting for the PUBACK here would block the very
+        # loop that has to read it.
+        self.publish_state(wait=False)
 
-    def publish_state(self, **changes: Any) -> None:
+    def publish_state(self, *, wait: bool = True, **changes: Any) -> None:
         with self.lock:
             self.state.update(changes)
             payload = json.dumps(self.state)
-        self.client.publish(f"{self.base}/state", payload, qos=1, retain=True).wait_for_publish(5)
+        info = self.client.publish(f"{self.base}/state", payload, qos=1, retain=True)
+        if wait:
+            info.wait_for_publish(5)
 
     def publish_raw_state(self, payload: bytes) -> None:
         self.client.publish(f"{self.base}/state", payload, qos=1, retain=True).wait_for_publish(5)
 
     def on_message(self, client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        with self.lock:
+            self.raw_sets.append(bytes(message.payload))
         try:
             command = json.loads(message.payload)
         except ValueError:
             command = None
         if not isinstance(command, dict):
-            self.answer(False, "payload must be a JSON object", message.payload.decode(errors="replace"))
+            self.answer(
+                False, "payload must be a JSON object", message.payload.decode(errors="replace")
+            )
             return
         request = command.pop("id", command)
         with self.lock:
@@ -120,7 +140,7 @@ class ContractHeater:
         if target is not None and not (isinstance(target, int | float) and 5.0 <= target <= 30.0):
             self.answer(False, "target_c must be 5.0-30.0", request)
             return
-        self.publish_state(**command)
+        self.publish_state(wait=False, **command)
         self.answer(True, None, request)
 
     def answer(self, ok: bool, error: str | None, request: Any) -> None:

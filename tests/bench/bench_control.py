@@ -4,11 +4,11 @@ thermostat, on the same simulated rooms, in the same process.
 Each room runs 48 simulated hours in 10 s steps, with a daily schedule (20.0 °C at
 night, 21.0 °C from 06:30 to 23:00), the room's outdoor swing and sun, and a noisy
 (±0.1 °C), lagging (60 s), quantised (0.1 °C) sensor. The Hearth side starts untuned
-(it runs its relay test during the first hours) and drives a hearth-400 board through
-the planner, ramp limits included, through the full `HeatController` (mode auto, the
-schedule above as the owner's weekly schedule, window detection on); the baseline switches between the board's full
-power (all chips at the top frequency) and off, at target ∓ 0.3 °C, with a minimum
-5 min on and 5 min off.
+(it runs its relay test during the first hours); it is the full `HeatController` (mode
+auto, the times above as the owner's weekly schedule, window detection on) driving a
+hearth-400 board through the planner, ramp limits included. The baseline switches
+between the board's full power (all chips at the top frequency) and off, at
+target ∓ 0.3 °C, with a minimum 5 min on and 5 min off.
 
 Figures per room and controller (all temperatures are the true air temperature):
 - rms_c: RMS of air − target over the steady windows (≥ 6 h into the run, and ≥ 2 h
@@ -17,7 +17,10 @@ Figures per room and controller (all temperatures are the true air temperature):
   after a rise; below it, once reached, after a fall);
 - cycles_per_h: off→on transitions of the heater per simulated hour;
 - energy_kwh and th_per_kwh (terahashes per kWh drawn, idle draw included);
-and the ratio of Hearth's hashes per kWh to the baseline's.
+and the ratio of Hearth's hashes per kWh to the baseline's. A second scenario on the
+living room shows the events: the energy spent while a window is open (with window
+detection and without, same process), how fast a demand-response shed reaches the
+board, and how far the room falls during an hour's shed.
 """
 
 from __future__ import annotations
@@ -30,7 +33,13 @@ import time
 from dataclasses import dataclass, field
 
 from firmware.board import load_board
-from firmware.heat import HeatController, HeatSettings, SettingsLimits, apply_update
+from firmware.heat import (
+    HeatController,
+    HeatSettings,
+    SettingsLimits,
+    apply_update,
+    parse_signal,
+)
 from firmware.heat.planner import PlannedPoint, PowerPlanner
 from hw.sim.room import ROOMS, Room
 
@@ -45,8 +54,7 @@ MIN_ON_OFF_S = 300.0
 START = datetime.datetime(2026, 11, 23)  # a Monday, local midnight
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SCHEDULE = {
-    day: [{"at": "06:30", "target_c": DAY_C}, {"at": "23:00", "target_c": NIGHT_C}]
-    for day in DAYS
+    day: [{"at": "06:30", "target_c": DAY_C}, {"at": "23:00", "target_c": NIGHT_C}] for day in DAYS
 }
 
 
@@ -149,6 +157,47 @@ def simulate(room_name: str, controller: str) -> tuple[Tally, dict[str, object]]
     return tally, extra
 
 
+def events(window_detection: bool) -> dict[str, float]:
+    """The living room, tuned, on day two: a window open 10:00–10:30, then a
+    demand-response shed to 0 W from 18:00 for an hour. Energy while the window is open,
+    seconds from the shed signal to the board drawing idle power, and how far the room
+    fell during the shed."""
+    board = load_board("hearth-400")
+    planner = PowerPlanner(board)
+    room = Room(ROOMS["living"], seed=7)
+    room.settle(NIGHT_C)
+    settings = apply_update(
+        HeatSettings(),
+        {"mode": "auto", "schedule": SCHEDULE, "window_detection": window_detection},
+        SettingsLimits(planner.max_w),
+    )
+    heat = HeatController(settings, planner.min_w, planner.max_w)
+    point = planner.off
+    window_at, shed_at = (24 + 10) * 3600.0, (24 + 18) * 3600.0
+    window_j, shed_latency, lowest, before_shed = 0.0, math.nan, math.inf, math.nan
+    for k in range(int((24 + 20) * 3600 / DT_S)):
+        now = k * DT_S
+        if now == window_at:
+            room.open_window(duration_s=1800.0)
+        if now == shed_at:
+            before_shed = room.air_c
+            heat.demand_response(now, parse_signal({"limit_w": 0, "duration_s": 3600}))
+        state = room.step(DT_S, point.power_w)
+        if window_at <= now < window_at + 1800.0:
+            window_j += point.power_w * DT_S
+        if shed_at <= now < shed_at + 3600.0:
+            lowest = min(lowest, state.air_c)
+        local = START + datetime.timedelta(seconds=now + DT_S)
+        point = planner.step(now + DT_S, heat.tick(now + DT_S, local, state.sensor_c).watts)
+        if now >= shed_at and math.isnan(shed_latency) and not point.hashing:
+            shed_latency = now + DT_S - shed_at
+    return {
+        "window_open_wh": round(window_j / 3600.0, 1),
+        "shed_latency_s": shed_latency,
+        "shed_drop_c": round(before_shed - lowest, 2),
+    }
+
+
 def main() -> int:
     started = time.monotonic()
     rooms: dict[str, object] = {}
@@ -172,8 +221,17 @@ def main() -> int:
             "targets_met": ok,
         }
         print(name, json.dumps(rooms[name]), file=sys.stderr)
+    with_detection, without = events(True), events(False)
+    scenario = {
+        "window_open_wh": with_detection["window_open_wh"],
+        "window_open_wh_without_detection": without["window_open_wh"],
+        "shed_latency_s": with_detection["shed_latency_s"],
+        "shed_drop_c": with_detection["shed_drop_c"],
+    }
+    print("events", json.dumps(scenario), file=sys.stderr)
     result = {
         "bench": "bench_control",
+        "events_living": scenario,
         "simulated_hours": HOURS,
         "rooms": rooms,
         "targets": {"rms_c": 0.15, "overshoot_c": 0.3, "cycles_per_h": 1.0, "ratio": 1.15},

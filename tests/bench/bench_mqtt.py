@@ -20,10 +20,10 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from firmware.bridge import DeviceTopics
+from firmware.bridge.client import disable_nagle
 from tests.firmware.bridge.conftest import Endpoint
 from tests.firmware.bridge.harness import BridgeRunner
 from tests.support.mosquitto import MosquittoBroker, running_mosquitto
-from tests.support.mqtt_observer import MqttObserver
 
 ROUNDS = 400
 # Against a stock-configured Mosquitto (Nagle on) every hop costs ~40 ms, so fewer rounds.
@@ -58,10 +58,11 @@ class Waiter:
         self.event = threading.Event()
         self.expect: bytes | None = None
         self.client.on_message = self.on_message
+        self.client.on_socket_open = disable_nagle
         self.client.connect(broker.host, broker.port)
         self.client.loop_start()
 
-    def on_message(self, client, userdata, msg) -> None:  # type: ignore[no-untyped-def]
+    def on_message(self, client, userdata, msg) -> None:
         if self.expect is not None and self.expect in msg.payload:
             self.event.set()
 
@@ -109,7 +110,12 @@ def bench(broker: MosquittoBroker, rounds: int) -> dict[str, object]:
     # Baseline 2: two hops through a plain paho echo client.
     echo = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-echo", protocol=mqtt.MQTTv311)
     echo.username_pw_set(broker.username, broker.password)
-    echo.on_message = lambda c, u, m: c.publish("bench/echo/out", m.payload, qos=1)
+
+    def echo_back(client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        client.publish("bench/echo/out", message.payload, qos=1)
+
+    echo.on_message = echo_back
+    echo.on_socket_open = disable_nagle
     echo.connect(broker.host, broker.port)
     echo.loop_start()
     subscribe(echo, "bench/echo/in")

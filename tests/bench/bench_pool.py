@@ -1,68 +1,103 @@
-"""Pool pipeline: notify → first ASIC job frame on the serial port, and CPU per share.
+"""Pool pipeline: a mining.notify arriving → the first ASIC job frame on the serial
+port, and the daemon's CPU time per share.
 
-Set-up, all real parts: the local stratum pool runs on its own event loop in its own
-thread (so its share checking is not charged to the daemon); the daemon side is
-`PoolManager` + `AsicBackend` on the main event loop, talking over a pty to the
-BM1370 chain simulator (bitaxe-gamma profile, its own thread).
+Set-up, all real parts, each in its own process as on a heater: the local stratum pool
+(`python -m hw.sim.pool`), the BM1370 chain simulator behind a pty (`python -m
+hw.sim.chain --board bitaxe-gamma`), and the daemon side here: `PoolManager` +
+`AsicBackend` on this process's event loop.
 
-Latency: the pool broadcasts a clean job; t0 is taken on the pool's thread right
-before the notify is written to the socket, t1 when the ASIC driver hands the first
-job frame (55 AA 21 ..) after t0 to pyserial. The baseline is the driver's own cost
-of encoding and writing one job frame (`ChainDriver.send_job`), timed in the same run.
+Latency: the pool sends a job every 50 ms. t0 is when the notify's bytes reach the
+stratum session (`StratumSession.feed`), t1 when the ASIC driver hands the next job
+frame (55 AA 21 ..) to pyserial. The baseline is the driver's own cost of encoding and
+writing one job frame (`ChainDriver.send_job`), timed in the same run; and the
+client's own CPU per notify (a real 12-branch notify fed to a session, no I/O).
 
-CPU per share: CPU time of the daemon's threads (the event loop and the UART reader)
-over a window with shares flowing (pool and ticket difficulty 2**-16, so every chip
-nonce is a share), divided by the shares accepted: everything the daemon does per
-share (UART frame, CPU re-hash, share check, submit, answer), plus its fixed polling.
-For comparison the same window after the pool raised its difficulty out of reach:
-the chips still return nonces and the driver still verifies them, but none is a share.
+CPU per share: CPU time of the daemon's threads (the event loop, precisely, and the
+UART reader, at clock-tick resolution) over a window mining for a pool at difficulty
+2**-16 with jobs every 30 s (every chip nonce is then a share), divided by the shares
+accepted: all the daemon does per share (UART frame, CPU re-hash, share check, submit,
+answer) plus its fixed polling. For comparison the same window's CPU with a pool at a
+difficulty no share reaches (the chips still return nonces, the driver still checks
+them, none is a share).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
-import statistics
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from firmware.asic import AsicBackend
 from firmware.board import load_board
 from firmware.pool import PoolConfig, PoolManager
-from hw.sim.chain import ChainSimulator
-from hw.sim.pool import LocalPool
+from firmware.pool.messages import Subscription
+from firmware.pool.session import StratumSession
+from hw.sim.pool import SLUSH_790246
 
 SHARE_BITS = 16
 NOTIFIES = 300
-NOTIFY_GAP_S = 0.02
+NOTIFY_INTERVAL_S = 0.05
 WINDOW_S = 5.0
 JOB_FRAME_PREFIX = b"\x55\xaa\x21"
 CLOCK_TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
+NOTIFY_LINE = (
+    json.dumps(
+        {
+            "id": None,
+            "method": "mining.notify",
+            "params": [
+                "1",
+                SLUSH_790246.prevhash,
+                SLUSH_790246.coinb1,
+                SLUSH_790246.coinb2,
+                list(SLUSH_790246.merkle_branches),
+                f"{SLUSH_790246.version:08x}",
+                f"{SLUSH_790246.nbits:08x}",
+                f"{SLUSH_790246.ntime:08x}",
+                True,
+            ],
+        }
+    ).encode()
+    + b"\n"
+)
 
 
-class PoolThread:
-    """The local pool on its own event loop thread."""
+@contextlib.contextmanager
+def simulator_process(*args: str) -> Iterator[str]:
+    """Run `python -m <args>`; yields the last word of its first output line."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().split()[-1]
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
-    def __init__(self, difficulty: float) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.pool = LocalPool(difficulty=difficulty, job_interval_s=3600)
-        self.call(self.pool.start())
 
-    def call(self, coroutine: Any) -> Any:
-        future: Future[Any] = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
-        return future.result(10)
-
-    def close(self) -> None:
-        self.call(self.pool.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+def pool_process(
+    difficulty: float, job_interval_s: float
+) -> contextlib.AbstractContextManager[str]:
+    return simulator_process(
+        "hw.sim.pool",
+        "--port",
+        "0",
+        "--difficulty",
+        repr(difficulty),
+        "--job-interval",
+        repr(job_interval_s),
+    )
 
 
 def thread_cpu_s(native_id: int) -> float:
@@ -80,107 +115,139 @@ async def _short_sleep(seconds: float) -> None:
     await asyncio.sleep(min(seconds, 0.01))
 
 
+async def until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError("benchmark set-up did not reach its state in time")
+        await asyncio.sleep(0.01)
+
+
+async def client_cost_per_notify_ms(line: bytes, rounds: int = 300) -> float:
+    """Median CPU time of the client alone for one notify line: decode, validate,
+    coinbase, merkle root, Job (the backend call is a no-op here)."""
+
+    async def on_work(session: StratumSession, clean: bool) -> None:
+        session.next_job(clean=clean)
+
+    session = StratumSession(
+        PoolConfig("stratum+tcp://127.0.0.1:1", "bench"),
+        1,
+        on_work,
+        clock=time.monotonic,
+        agent="bench",
+    )
+    session.subscription = Subscription(bytes(7), 8)
+    costs = []
+    for _ in range(rounds):
+        started = time.thread_time()
+        await session.feed(line)
+        costs.append((time.thread_time() - started) * 1000)
+    return percentile(costs, 0.5)
+
+
 async def measure() -> dict[str, Any]:
     profile = load_board("bitaxe-gamma")
-    simulator = ChainSimulator(profile, share_bits=SHARE_BITS, cpu_budget=0.1, seed=3)
-    port = simulator.start()
-    pool_thread = PoolThread(2.0**-SHARE_BITS)
+    stack = contextlib.ExitStack()
+    port = stack.enter_context(
+        simulator_process("hw.sim.chain", "--board", profile.name, "--share-bits", str(SHARE_BITS))
+    )
     backend = AsicBackend(
-        port, profile, ticket_difficulty=2.0**-SHARE_BITS, sleep=_short_sleep,
+        port,
+        profile,
+        ticket_difficulty=2.0**-SHARE_BITS,
+        sleep=_short_sleep,
         enumerate_silence_s=0.3,
     )
     frames: list[float] = []
-    link = backend.driver
+    arrivals: list[float] = []
+    original_feed = StratumSession.feed
+
+    async def timed_feed(self: StratumSession, data: bytes) -> None:
+        if b'"mining.notify"' in data:
+            arrivals.append(time.perf_counter())
+        await original_feed(self, data)
+
+    StratumSession.feed = timed_feed  # type: ignore[method-assign]
+    driver = backend.driver
     try:
+        fast_jobs = stack.enter_context(pool_process(2.0**-SHARE_BITS, NOTIFY_INTERVAL_S))
+        steady = stack.enter_context(pool_process(2.0**-SHARE_BITS, 30.0))
+        unreachable = stack.enter_context(pool_process(1e12, 30.0))
         await backend.start()
-        assert link.link is not None
-        original_write: Callable[[bytes], None] = link.link.write
+        assert driver.link is not None
+        original_write: Callable[[bytes], None] = driver.link.write
 
         def timed_write(frame: bytes) -> None:
             original_write(frame)
             if frame.startswith(JOB_FRAME_PREFIX):
                 frames.append(time.perf_counter())
 
-        link.link.write = timed_write  # type: ignore[method-assign]
-        manager = PoolManager(
-            [PoolConfig(pool_thread.pool.url, "bench")], backend, job_refresh_s=3600
-        )
+        driver.link.write = timed_write  # type: ignore[method-assign]
+        manager = PoolManager([PoolConfig(fast_jobs, "bench")], backend, job_refresh_s=3600)
         task = asyncio.create_task(manager.run())
-        while manager.status().shares_accepted < 3:
-            await asyncio.sleep(0.05)
-
+        await until(lambda: len(arrivals) > 5)
+        arrivals.clear()
+        frames.clear()
+        await until(lambda: len(arrivals) >= NOTIFIES, timeout_s=NOTIFIES * NOTIFY_INTERVAL_S * 4)
         latencies = []
-        for _ in range(NOTIFIES):
-            sent = len(frames)
-
-            async def broadcast() -> float:
-                started = time.perf_counter()
-                await pool_thread.pool.new_job(clean=True)
-                return started
-
-            started = await asyncio.wrap_future(
-                asyncio.run_coroutine_threadsafe(broadcast(), pool_thread.loop)
-            )
-            deadline = time.monotonic() + 2
-            while len(frames) == sent and time.monotonic() < deadline:
-                await asyncio.sleep(0.0005)
-            after = [t for t in frames[sent:] if t >= started]
+        for arrived in arrivals[:NOTIFIES]:
+            after = [t for t in frames if t >= arrived]
             if after:
-                latencies.append((after[0] - started) * 1000)
-            await asyncio.sleep(NOTIFY_GAP_S)
+                latencies.append((after[0] - arrived) * 1000)
 
         job = backend._job
         assert job is not None
         direct = []
         for _ in range(NOTIFIES):
             started = time.perf_counter()
-            link.send_job(job)
+            driver.send_job(job)
             direct.append((time.perf_counter() - started) * 1000)
 
         uart_ids = [t.native_id for t in threading.enumerate() if t.name.startswith("uart:")]
 
         def daemon_cpu() -> float:
-            # The event loop thread precisely; the UART reader at clock-tick resolution.
             uart = sum(thread_cpu_s(i) for i in uart_ids if i is not None)
             return time.thread_time() + uart
 
-        cpu0, accepted0 = daemon_cpu(), manager.status().shares_accepted
-        await asyncio.sleep(WINDOW_S)
-        cpu_busy = daemon_cpu() - cpu0
-        shares = manager.status().shares_accepted - accepted0
-        pool_thread.call(pool_thread.pool.set_difficulty(1e9))
-        pool_thread.call(pool_thread.pool.new_job(clean=True))
-        await asyncio.sleep(0.5)
-        cpu1, accepted1 = daemon_cpu(), manager.status().shares_accepted
-        await asyncio.sleep(WINDOW_S)
-        cpu_idle = daemon_cpu() - cpu1
-        idle_shares = manager.status().shares_accepted - accepted1
+        client_cost = await client_cost_per_notify_ms(NOTIFY_LINE)
+
+        async def window(url: str) -> tuple[float, int]:
+            await manager.set_pools([PoolConfig(url, "bench")])
+            await until(lambda: manager.status().url == url)
+            await asyncio.sleep(0.5)
+            cpu, accepted = daemon_cpu(), manager.status().shares_accepted
+            await asyncio.sleep(WINDOW_S)
+            return daemon_cpu() - cpu, manager.status().shares_accepted - accepted
+
+        cpu_busy, shares = await window(steady)
+        cpu_idle, idle_shares = await window(unreachable)
         rejected = manager.status().shares_rejected
         await manager.stop()
         await task
     finally:
+        StratumSession.feed = original_feed  # type: ignore[method-assign]
         await backend.stop()
-        simulator.stop()
-        pool_thread.close()
-    per_share = cpu_busy / shares if shares else float("nan")
+        stack.close()
     p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
-    direct_p50 = statistics.median(direct)
+    direct_p50 = percentile(direct, 0.5)
     return {
         "bench": "bench_pool",
-        "path": "notify -> PoolManager -> AsicBackend -> job frame on pty (BM1370 sim)",
+        "path": "notify bytes in -> PoolManager -> AsicBackend -> job frame to pty (BM1370 sim)",
         "notifies": len(latencies),
         "notify_to_job_frame_p50_ms": round(p50, 3),
         "notify_to_job_frame_p99_ms": round(p99, 3),
         "notify_to_job_frame_max_ms": round(max(latencies), 3),
+        "client_cpu_per_notify_ms": round(client_cost, 3),
         "baseline_send_job_p50_ms": round(direct_p50, 3),
         "p50_vs_baseline": round(p50 / direct_p50, 1),
         "shares_in_window": shares,
         "shares_in_idle_window": idle_shares,
         "shares_rejected": rejected,
+        "window_s": WINDOW_S,
         "daemon_cpu_busy_s": round(cpu_busy, 3),
         "daemon_cpu_idle_s": round(cpu_idle, 3),
-        "daemon_cpu_per_share_ms": round(per_share * 1000, 3),
-        "window_s": WINDOW_S,
+        "daemon_cpu_per_share_ms": round(cpu_busy / shares * 1000, 3) if shares else None,
         "cpu_clock_tick_ms": round(CLOCK_TICK_S * 1000, 1),
     }
 

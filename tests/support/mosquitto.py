@@ -30,7 +30,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -40,6 +40,24 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import require
+from tests.support.embedded_broker import (
+    EmbeddedBrokerThread,
+    embedded_broker,
+    running_embedded_broker,
+)
+
+__all__ = [
+    "EmbeddedBrokerThread",
+    "MosquittoBroker",
+    "TlsFiles",
+    "embedded_broker",
+    "free_port",
+    "make_mosquitto",
+    "make_tls_files",
+    "mosquitto_broker",
+    "running_embedded_broker",
+    "running_mosquitto",
+]
 
 MOSQUITTO = shutil.which("mosquitto") or (
     "/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None
@@ -286,7 +304,7 @@ def mosquitto_broker() -> Iterator[MosquittoBroker]:
 
 
 @pytest.fixture
-def make_mosquitto() -> Iterator[object]:
+def make_mosquitto() -> Iterator[Callable[..., MosquittoBroker]]:
     """Factory: `make_mosquitto(persistence=True, allow_anonymous=True)`; all stopped after."""
     stack = contextlib.ExitStack()
 

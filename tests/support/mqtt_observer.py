@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -33,7 +34,7 @@ class Received:
     retain: bool
     at: float  # time.monotonic() when it arrived
 
-    def json(self) -> object:
+    def json(self) -> Any:
         return json.loads(self.payload)
 
 
@@ -67,17 +68,17 @@ class MqttObserver:
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
 
-    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
             self.refused = str(reason_code)
         self._connected.set()
 
-    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:  # type: ignore[no-untyped-def]
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         with self._cond:
             self._acked.add(mid)
             self._cond.notify_all()
 
-    def _on_message(self, client, userdata, msg) -> None:  # type: ignore[no-untyped-def]
+    def _on_message(self, client, userdata, msg) -> None:
         with self._cond:
             self.messages.append(
                 Received(msg.topic, bytes(msg.payload), bool(msg.retain), time.monotonic())

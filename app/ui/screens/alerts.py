@@ -6,16 +6,16 @@ from typing import Any
 
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
 from app.model.alerts import Alert
 from app.model.session import AppModel
 from app.ui import theme
 from app.ui.controls import Card, Text
+from app.ui.screens.page import Page
 
 
-class AlertsScreen(Screen):
+class AlertsScreen(Page):
     def __init__(self, model: AppModel, **kwargs: Any) -> None:
         super().__init__(name="alerts", **kwargs)
         self.model = model

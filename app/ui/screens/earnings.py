@@ -7,15 +7,15 @@ from typing import Any
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.screenmanager import Screen
 
 from app.model.earnings import Earnings, format_sats
 from app.model.session import AppModel
 from app.ui import theme
 from app.ui.controls import Card, Text, figure
+from app.ui.screens.page import Page
 
 
-class EarningsScreen(Screen):
+class EarningsScreen(Page):
     def __init__(self, model: AppModel, **kwargs: Any) -> None:
         super().__init__(name="earnings", **kwargs)
         self.model = model
@@ -57,7 +57,7 @@ class EarningsScreen(Screen):
         )
         self.headline.text = earnings.summary()
         self.values["sats_today"].text = format_sats(earnings.sats)
-        self.values["sats_total"].text = format_sats(None if state is None else state.sats_total)
+        self.values["sats_total"].text = format_sats(None if state is None else state.earned_sats)
         self.values["cost"].text = earnings.money(earnings.cost)
         self.values["value"].text = earnings.money(earnings.value)
         accepted = None if state is None else state.shares_accepted

@@ -6,23 +6,24 @@ from typing import Any
 
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.screenmanager import Screen
 
 from app.model.schedule import DAYS, ScheduleEditor, ScheduleError, from_payload
 from app.model.session import AppModel
 from app.model.units import format_temperature
 from app.ui import theme
 from app.ui.controls import Card, FlatButton, Text
+from app.ui.screens.page import Page
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
 
-class ScheduleScreen(Screen):
+class ScheduleScreen(Page):
     def __init__(self, model: AppModel, **kwargs: Any) -> None:
         super().__init__(name="schedule", **kwargs)
         self.model = model
         self.editor = ScheduleEditor()
         self.loaded_from: object = None
+        self.drawn: object = None  # what the block rows show now; rebuilt only on change
         column = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(10))
         self.source = Text("", color=theme.TEXT_DIM, size_hint_y=None)
         column.add_widget(self.source)
@@ -94,9 +95,14 @@ class ScheduleScreen(Screen):
         self.load_from_heater()
         for day, button in self.day_buttons.items():
             button.show(selected=day == self.editor.day)
-        self.blocks.clear_widgets()
         units = self.model.settings.units
         editor = self.editor
+        self.show_problems()
+        shown = (editor.day, tuple(editor.blocks()), units)
+        if shown == self.drawn:
+            return
+        self.drawn = shown
+        self.blocks.clear_widgets()
         for index, block in enumerate(editor.blocks()):
             row = Card(size_hint_y=None, height=dp(58), padding=dp(8), spacing=dp(6))
             row.add_widget(Text(block.at, font_size=theme.FONT_LARGE, bold=True, size_hint_x=0.26))
@@ -125,6 +131,9 @@ class ScheduleScreen(Screen):
                 button.bind(on_release=lambda _b, a=action: self.edit(a))
                 row.add_widget(button)
             self.blocks.add_widget(row)
+
+    def show_problems(self) -> None:
+        editor = self.editor
         pending = self.model.selected is not None and self.model.selected.pending.is_pending(
             "schedule"
         )

@@ -9,17 +9,16 @@ from typing import Any
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 
+from app.model.heater import Heater
 from app.model.session import AppModel
 from app.model.settings import AppSettings, SettingsError, checked, parse_broker_address
 from app.model.units import UNITS, format_temperature
 from app.ui import theme
 from app.ui.controls import Card, FlatButton, Text
-
-QUIET_HOURS_KEY = "quiet_hours"
+from app.ui.screens.page import Page
 
 
 def field(hint: str, text: str = "", *, password: bool = False) -> TextInput:
@@ -38,13 +37,18 @@ def field(hint: str, text: str = "", *, password: bool = False) -> TextInput:
     )
 
 
-class SettingsScreen(Screen):
+def room_of(heater: Heater) -> float | None:
+    return None if heater.state is None else heater.state.room_c
+
+
+class SettingsScreen(Page):
     def __init__(
         self, model: AppModel, connect: Callable[[AppSettings], None], **kwargs: Any
     ) -> None:
         super().__init__(name="settings", **kwargs)
         self.model = model
         self.connect = connect
+        self.drawn_heaters: object = None
         s = model.settings
         scroll = ScrollView()
         column = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(10), size_hint_y=None)
@@ -174,42 +178,42 @@ class SettingsScreen(Screen):
         start, end = self.quiet_start.text.strip(), self.quiet_end.text.strip()
         if not self.store(quiet_start=start, quiet_end=end, quiet_power_w=watts):
             return
-        heater = self.model.selected
-        if heater is None or heater.state is None or QUIET_HOURS_KEY not in heater.state.settable:
-            self.feedback.text = (
-                "Saved in the app. This heater does not take quiet hours yet: "
-                "use the power cap or a cooler schedule block at night."
-            )
-            return
-        self.model.try_send(
-            {QUIET_HOURS_KEY: {"start": start, "end": end, "power_limit_w": round(watts)}}
+        self.model.set_quiet_hours(start, end, watts)
+
+    def show_heaters(self, rows: tuple[tuple[str, str], ...]) -> None:
+        model = self.model
+        self.heaters_box.clear_widgets()
+        self.heaters_box.add_widget(
+            Text("Heaters on this broker", font_size=theme.FONT_MEDIUM, bold=True, size_hint_y=None)
         )
+        for device_id, text in rows:
+            button = FlatButton(text, size_hint_y=None, height=dp(44))
+            button.show(selected=device_id == model.selected_id)
+            button.bind(on_release=lambda _b, d=device_id: model.select(d))
+            self.heaters_box.add_widget(button)
+        if not rows:
+            self.heaters_box.add_widget(
+                Text("None found yet.", color=theme.TEXT_DIM, size_hint_y=None)
+            )
 
     def refresh(self) -> None:
         model = self.model
         self.connection.text = f"{model.connection.capitalize()} {model.connection_detail}".strip()
         for unit, button in self.unit_buttons.items():
             button.show(selected=model.settings.units == unit)
-        self.heaters_box.clear_widgets()
-        self.heaters_box.add_widget(
-            Text("Heaters on this broker", font_size=theme.FONT_MEDIUM, bold=True, size_hint_y=None)
-        )
         now = model.clock()
-        for heater in model.heater_list():
-            room = None if heater.state is None else heater.state.room_c
-            status = "online" if heater.online(now) else "offline"
-            button = FlatButton(
-                f"{heater.name} · {format_temperature(room, model.settings.units)} · {status}",
-                size_hint_y=None,
-                height=dp(44),
+        units = model.settings.units
+        rows = tuple(
+            (
+                heater.device_id,
+                f"{heater.name} · {format_temperature(room_of(heater), units)} · "
+                f"{'online' if heater.online(now) else 'offline'}",
             )
-            button.show(selected=heater.device_id == model.selected_id)
-            button.bind(on_release=lambda _b, d=heater.device_id: model.select(d))
-            self.heaters_box.add_widget(button)
-        if not model.heaters:
-            self.heaters_box.add_widget(
-                Text("None found yet.", color=theme.TEXT_DIM, size_hint_y=None)
-            )
+            for heater in model.heater_list()
+        )
+        if (rows, model.selected_id) != self.drawn_heaters:
+            self.drawn_heaters = (rows, model.selected_id)
+            self.show_heaters(rows)
         state = None if model.selected is None else model.selected.state
         limit = None if state is None else state.power_limit_w
         self.power_limit.hint_text = (
@@ -217,9 +221,9 @@ class SettingsScreen(Screen):
         )
         pool = "—" if state is None or state.pool is None else state.pool
         url = "" if state is None or not state.pool_url else f" · {state.pool_url}"
-        editable = state is not None and "pools" in state.settable
-        self.pool_text.text = f"Status: {pool}{url}\n" + (
-            "Pools can be changed from the heater's set-up." if not editable else ""
+        # Pools are not settable over MQTT (INTERFACES §3): the owner sets them on the heater.
+        self.pool_text.text = (
+            f"Status: {pool}{url}\nPools are changed in the heater's own set-up (hearth.toml)."
         )
         if model.message and not self.feedback.text:
             self.feedback.text = model.message

@@ -7,16 +7,16 @@ from typing import Any
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.screenmanager import Screen
 
 from app.model.session import AppModel
 from app.model.stats_view import stats_view
 from app.ui import theme
 from app.ui.chart import LineChart
 from app.ui.controls import Card, Text, figure
+from app.ui.screens.page import Page
 
 
-class StatsScreen(Screen):
+class StatsScreen(Page):
     def __init__(self, model: AppModel, **kwargs: Any) -> None:
         super().__init__(name="stats", **kwargs)
         self.model = model
@@ -55,7 +55,7 @@ class StatsScreen(Screen):
         self.room_chart.show([(view.target, theme.HEAT), (view.room, theme.ROOM)])
         self.power_chart.show([(view.power, theme.POWER)])
         self.hash_chart.show([(view.hashrate, theme.HASHRATE)])
+        readings = "1 reading" if view.samples == 1 else f"{view.samples} readings"
         self.note.text = (
-            f"{view.samples} readings kept by this app while connected "
-            f"(up to {view.window_hours:.0f} h shown)."
+            f"{readings} kept by this app while connected (up to {view.window_hours:.0f} h shown)."
         )

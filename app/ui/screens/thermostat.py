@@ -8,7 +8,6 @@ from kivy.metrics import dp
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.screenmanager import Screen
 
 from app.model.heater_state import MODES
 from app.model.session import AppModel
@@ -17,12 +16,13 @@ from app.model.units import format_delta, format_temperature
 from app.ui import theme
 from app.ui.controls import FlatButton, Text, figure
 from app.ui.dial import ThermostatDial
+from app.ui.screens.page import Page
 
 STEPS_C = (-0.5, -0.1, 0.1, 0.5)
 SHOWN_PRESETS = ("comfort", "eco", "boost", "away")
 
 
-class ThermostatScreen(Screen):
+class ThermostatScreen(Page):
     def __init__(self, model: AppModel, **kwargs: Any) -> None:
         super().__init__(name="thermostat", **kwargs)
         self.model = model

@@ -1,8 +1,9 @@
 /* The C functions Python calls (declared to cffi in build.py): pick an implementation
  * per call and do the plain-SHA-256 parts shared by both.
  *
- * The caller asks for HEARTH_IMPL_SHANI only after hearth_has_shani() said yes (cpuid
- * is slow under a hypervisor, so it is not repeated on every call). */
+ * The caller asks for HEARTH_IMPL_SHANI or _AVX2 only after hearth_has_shani() or
+ * hearth_has_avx2() said yes (cpuid is slow under a hypervisor, so it is not repeated
+ * on every call). */
 #include <string.h>
 
 #include "sha256d.h"
@@ -13,6 +14,7 @@
 
 #define HEARTH_IMPL_PORTABLE 0
 #define HEARTH_IMPL_SHANI 1
+#define HEARTH_IMPL_AVX2 2
 
 /* build.py finds this string in the compiled module to tell whether it is up to date. */
 static const char build_id[] = "hearth-hash-core:" HEARTH_BUILD_ID;
@@ -27,9 +29,15 @@ int hearth_has_shani(void)
     return hearth_cpu_has_shani();
 }
 
+int hearth_has_avx2(void)
+{
+    return hearth_cpu_has_avx2();
+}
+
+/* AVX2 gains only from many nonces at once, so plain hashing on that path is portable. */
 static hearth_compress_fn compress_for(int impl)
 {
-    if (impl == HEARTH_IMPL_PORTABLE)
+    if (impl == HEARTH_IMPL_PORTABLE || impl == HEARTH_IMPL_AVX2)
         return hearth_compress_portable;
     if (impl == HEARTH_IMPL_SHANI)
         return hearth_compress_shani;
@@ -97,5 +105,7 @@ int64_t hearth_scan(int impl, const uint8_t header76[76], uint32_t start, uint64
         return hearth_scan_portable(&ctx, start, count, found, found_cap, scanned);
     if (impl == HEARTH_IMPL_SHANI)
         return hearth_scan_shani(&ctx, start, count, found, found_cap, scanned);
+    if (impl == HEARTH_IMPL_AVX2)
+        return hearth_scan_avx2(&ctx, start, count, found, found_cap, scanned);
     return -1;
 }

@@ -1,8 +1,9 @@
 /* The C SHA-256d core behind firmware.hashing: shared declarations.
  *
- * Two implementations of the same functions: a portable C99 one (any CPU) and one
- * using the x86 SHA extensions (SHA-NI).  dispatch.c picks one per call from the
- * `impl` argument; the Python side chooses it once from cpuid and HEARTH_HASH_IMPL.
+ * Implementations of the same functions: a portable C99 one (any CPU), one using the
+ * x86 SHA extensions (SHA-NI) and, for the nonce scan only, an 8-lane AVX2 one.
+ * dispatch.c picks one per call from the `impl` argument; the Python side chooses it
+ * once from cpuid and HEARTH_HASH_IMPL.
  * Nothing here keeps mutable global state, so every function is safe to call from
  * several threads at once with the GIL released.
  */
@@ -62,5 +63,10 @@ int hearth_cpu_has_shani(void);
 void hearth_compress_shani(uint32_t state[8], const uint8_t block[64]);
 uint32_t hearth_scan_shani(const hearth_scan_ctx *ctx, uint32_t start, uint64_t count,
                            uint32_t *found, uint32_t found_cap, uint64_t *scanned);
+
+/* sha256_avx2.c (x86-64 only; elsewhere these are never called) */
+int hearth_cpu_has_avx2(void);
+uint32_t hearth_scan_avx2(const hearth_scan_ctx *ctx, uint32_t start, uint64_t count,
+                          uint32_t *found, uint32_t found_cap, uint64_t *scanned);
 
 #endif

@@ -20,8 +20,8 @@ CPU: hashing is throttled to `cpu_budget` (fraction of one core), so a simulated
 from __future__ import annotations
 
 import array
-import logging
 import fcntl
+import logging
 import os
 import random
 import select
@@ -71,6 +71,8 @@ class ChainSimulator:
         self.profile = profile
         self.model = CHIP_MODELS[profile.chip_model]
         count = profile.chip_count if chips is None else chips
+        if not 1 <= count <= 256:
+            raise ValueError(f"chips must be 1..256, got {count!r}")
         self.share_bits = share_bits
         self.target = sim_target(share_bits)
         self.cpu_budget = cpu_budget

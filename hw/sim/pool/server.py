@@ -92,6 +92,7 @@ class LocalPool:
         self.silent = False  # read but never answer or send anything
         self.garbage = False  # send garbage lines before each real message
         self.reject_shares: str | None = None  # reject every share with this reason
+        self.answer_submits = True  # False: take shares and never answer them
         self.configure_mode = "answer"  # "answer", "ignore" (never answer) or "error"
         self._server: asyncio.Server | None = None
         self._clients: set[Client] = set()
@@ -280,6 +281,8 @@ class LocalPool:
     async def _submit(self, client: Client, msg_id: Any, params: list[Any]) -> None:
         if not client.authorized:
             await self._reject(client, msg_id, ERR_UNAUTHORIZED, "Unauthorized worker")
+            return
+        if not self.answer_submits:
             return
         if self.reject_shares is not None:
             await self._reject(client, msg_id, ERR_OTHER, self.reject_shares)

@@ -218,6 +218,11 @@ class SupervisorSim:
         return self._fan.rpm(self.fan_duty)
 
     @property
+    def pid(self) -> int | None:
+        """Process id of the firmware's current boot."""
+        return self._proc.pid if self._proc is not None else None
+
+    @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
@@ -296,6 +301,10 @@ class SupervisorSim:
                     chunk = os.read(out_r, 4096)
                 except OSError:
                     chunk = b""
+                if not chunk:
+                    # The firmware process has ended (crash or exit): nothing will come until
+                    # the watchdog reboots it; do not spin on the closed pipe meanwhile.
+                    self._stopping.wait(MONITOR_POLL_S)
                 pending += chunk
                 while b"\n" in pending:
                     line, pending = pending.split(b"\n", 1)

@@ -72,7 +72,9 @@ def run_against_sim(
     port = sim.start()
     options: dict[str, Any] = {
         "ticket_difficulty": sim.ticket_difficulty,
-        "initial_point": OperatingPoint(frequency_mhz, profile.default_voltage_mv, profile.chip_count),
+        "initial_point": OperatingPoint(
+            frequency_mhz, profile.default_voltage_mv, profile.chip_count
+        ),
         "poll_interval_s": 0.2,
         "enumerate_silence_s": 0.25,
         "silent_after_s": 1.0,
@@ -80,6 +82,8 @@ def run_against_sim(
     if use_reset_line:
         options["reset_line"] = sim.reset
     options.update(backend_options)
+    if options.get("power_switch") == "sim":
+        options["power_switch"] = sim.set_power
 
     async def main() -> Any:
         backend = AsicBackend(port, profile, **options)

@@ -4,6 +4,8 @@ bring-up, ramp timing, verified nonces, hashrate from the counters, faults survi
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import itertools
 
 import pytest
 
@@ -32,8 +34,6 @@ def family_profile(model: str):
     name, chips = BOARDS[model]
     profile = quick_profile(name, chips)
     if profile.chip_model != model:
-        import dataclasses
-
         profile = dataclasses.replace(profile, chip_model=model, small_cores=1276)
     return profile
 
@@ -55,8 +55,8 @@ def test_family_bring_up_ramp_nonces_and_hashrate(model: str) -> None:
         log = sim.frequency_log
         assert log and log[-1][1] == pytest.approx(FAST_MHZ, abs=0.5)
         steps = [50.0] + [f for _, f in log]
-        assert all(abs(b - a) <= 6.25 + 0.5 for a, b in zip(steps, steps[1:], strict=False))
-        gaps = [b - a for (a, _), (b, _) in zip(log, log[1:], strict=False)]
+        assert all(abs(b - a) <= 6.25 + 0.5 for a, b in itertools.pairwise(steps))
+        gaps = [b - a for (a, _), (b, _) in itertools.pairwise(log)]
         assert all(gap >= 0.09 for gap in gaps)
         # nonces: found by really hashing, verified again here
         job = make_job(version_mask=0x1FFFE000)
@@ -110,8 +110,8 @@ def test_ramp_timing_with_an_injected_clock() -> None:
     asyncio.run(main())
     freqs = [50.0] + [f for _, f in writes]
     assert freqs[-1] == 500.0 and 525.0 in freqs
-    assert all(abs(b - a) <= 6.25 for a, b in zip(freqs, freqs[1:], strict=False))
-    assert [b - a for (a, _), (b, _) in zip(writes, writes[1:], strict=False)] == pytest.approx(
+    assert all(abs(b - a) <= 6.25 for a, b in itertools.pairwise(freqs))
+    assert [b - a for (a, _), (b, _) in itertools.pairwise(writes)] == pytest.approx(
         [0.1] * (len(writes) - 1)
     )
     assert len(writes) == (525 - 50) / 6.25 + 4

@@ -67,7 +67,7 @@ def test_pll_example_and_register_layouts() -> None:
 
 
 MIDSTATE = bytes.fromhex(
-    "4D 31 85 F2 5F 7D 5D E0 E3 59 17 41 CB 21 CA E1 15 74 DD D6 5D 49 0D 3D 68 73 9F 8A 52 EA DF 91"
+    "4D 31 85 F2 5F 7D 5D E0 E3 59 17 41 CB 21 CA E115 74 DD D6 5D 49 0D 3D 68 73 9F 8A 52 EA DF 91"
 )
 BM1397_FRAME = (
     bytes.fromhex("55 AA 21 96 04 04 00 00 00 00 01 DD 05 17 D8 8B 65 64 C6 04 A8 46")

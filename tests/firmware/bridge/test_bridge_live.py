@@ -16,9 +16,11 @@ from firmware.bridge import (
     TlsConfig,
     decode_result,
 )
+from firmware.bridge import client as client_module
 from firmware.bridge.discovery import ENTITIES, FEATURE_MINING
 from tests.firmware.bridge.conftest import Endpoint
 from tests.firmware.bridge.harness import TEST_DEVICE, BridgeRunner
+from tests.support.embedded_broker import running_embedded_broker
 from tests.support.mosquitto import MosquittoBroker
 from tests.support.mosquitto import mosquitto_broker as mosquitto_broker  # fixture
 from tests.support.mqtt_observer import MqttObserver
@@ -250,3 +252,39 @@ def test_tls_listener_with_private_ca(protocol: str, mosquitto_broker: Mosquitto
         assert not runner.bridge.connected
     finally:
         runner.stop()
+
+
+def test_unchanged_state_is_still_republished_on_the_heartbeat(endpoint: Endpoint) -> None:
+    config = endpoint.bridge_config(state_min_interval_s=0.1, state_heartbeat_s=0.3)
+    with BridgeRunner(config) as runner, endpoint.observer() as obs:
+        obs.watch(TOPICS.state)
+        first = obs.wait_nth(TOPICS.state, 1)  # the retained copy
+        beats = [obs.wait_nth(TOPICS.state, n, timeout=5.0) for n in (2, 3)]
+        assert all(beat.payload == first.payload for beat in beats)
+        assert not any(beat.retain for beat in beats)  # live publishes, not the stored copy
+        assert runner.settings.applied == []
+
+
+def test_mqtt5_against_the_embedded_broker_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(client_module, "CONNACK_TIMEOUT_S", 0.5)
+    with running_embedded_broker() as info:
+        config = BridgeConfig(
+            host=info.host,
+            port=info.port,
+            username=info.username,
+            password=info.password,
+            protocol="5",
+        )
+        runner = BridgeRunner(config).start(wait=False)
+        try:
+            for _ in range(100):
+                if runner.bridge.last_error:
+                    break
+                runner.call(_sleep(0.05))
+            assert runner.bridge.last_error is not None
+            assert "3.1.1 only" in runner.bridge.last_error
+            assert not runner.bridge.connected
+        finally:
+            runner.stop()

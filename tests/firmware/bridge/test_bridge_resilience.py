@@ -11,6 +11,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from firmware.bridge import DeviceTopics, decode_result
 from tests.firmware.bridge.conftest import Endpoint
 from tests.firmware.bridge.harness import BridgeRunner
@@ -77,13 +79,14 @@ def test_killed_bridge_goes_offline_and_gets_queued_commands_on_return(
             assert online.payload == b"online"
 
 
-def test_broker_restart_mid_run_loses_no_command() -> None:
+@pytest.mark.parametrize("protocol", ["3.1.1", "5"])
+def test_broker_restart_mid_run_loses_no_command(protocol: str) -> None:
     with running_mosquitto(persistence=True) as broker:
         endpoint = Endpoint(
             "mosquitto", broker.host, broker.port, broker.username, broker.password, broker
         )
         # A slow first retry leaves a wide window in which the heater is disconnected.
-        config = endpoint.bridge_config(reconnect_min_s=3, reconnect_max_s=3)
+        config = endpoint.bridge_config(reconnect_min_s=3, reconnect_max_s=3, protocol=protocol)
         with BridgeRunner(config, device_id="crashy") as runner:
             broker.stop()
             deadline = time.monotonic() + 10

@@ -29,10 +29,11 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from firmware.bridge import DeviceTopics, DiscoveryInfo, discovery_messages
 from firmware.bridge.discovery import ENTITIES, FEATURES, DeviceInfo
-from tests.firmware.bridge.harness import TEST_DEVICE
+from tests.firmware.bridge.harness import TEST_DEVICE, TestSettings
 
 AVAILABILITY_KEYS = {
     "availability",
@@ -244,9 +245,9 @@ def test_sensor_classes_and_units_are_valid_combinations() -> None:
 def test_climate_entity_matches_the_contract() -> None:
     climate = next(c for t, c in configs(DiscoveryInfo(TEST_DEVICE)).items() if "/climate/" in t)
     assert climate["modes"] == ["off", "heat", "auto"]
-    assert set(climate["modes"]) <= HVAC_MODES  # type: ignore[arg-type]
+    assert set(climate["modes"]) <= HVAC_MODES
     assert climate["preset_modes"] == ["comfort", "eco", "boost", "away"]
-    assert "none" not in climate["preset_modes"]  # type: ignore[operator]
+    assert "none" not in climate["preset_modes"]
     # vol.Inclusive: preset command topic and list go together.
     assert "preset_mode_command_topic" in climate
     assert climate["precision"] in (0.1, 0.5, 1.0)
@@ -255,10 +256,37 @@ def test_climate_entity_matches_the_contract() -> None:
     assert climate["name"] is None  # the device's own name, as HA recommends
 
 
+# Home Assistant renders MQTT templates with Jinja2 in a sandbox (helpers/template.py);
+# `value` is the commanded value, `value_json` the parsed state payload.
+JINJA = ImmutableSandboxedEnvironment()
+
+
 def render_command(template: str, value: object) -> object:
-    """What Home Assistant's command template produces for `value`, parsed as JSON
-    (the templates here only use `{{ value }}`)."""
-    return json.loads(template.replace("{{ value }}", str(value)))
+    return json.loads(JINJA.from_string(template).render(value=value))
+
+
+def render_value(template: str, state: dict[str, object]) -> str:
+    return JINJA.from_string(template).render(value_json=state)
+
+
+def test_value_templates_read_the_state_object() -> None:
+    state = TestSettings().state()
+    for config in configs(DiscoveryInfo(TEST_DEVICE)).values():
+        for key, template in config.items():
+            if not key.endswith("template") or "command" in key or key == "action_template":
+                continue
+            rendered = render_value(str(template), state)
+            assert rendered not in ("", "None"), (key, template)
+            assert rendered in {str(v) for v in state.values()}, (key, rendered)
+
+
+@pytest.mark.parametrize(
+    ("action", "shown"),
+    [("heating", "heating"), ("idle", "idle"), ("off", "off"), ("fault", "idle")],
+)
+def test_action_template_maps_to_home_assistant_actions(action: str, shown: str) -> None:
+    climate = next(c for t, c in configs(DiscoveryInfo(TEST_DEVICE)).items() if "/climate/" in t)
+    assert render_value(str(climate["action_template"]), {"action": action}) == shown
 
 
 def test_command_templates_produce_set_commands() -> None:

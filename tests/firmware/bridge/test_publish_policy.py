@@ -51,5 +51,5 @@ def test_simulated_run_respects_both_bounds(steps: list[tuple[float, bool]]) -> 
             policy.published(now)
             published.append(now)
     gaps = [b - a for a, b in itertools.pairwise(published)]
-    assert all(gap >= 1.0 for gap in gaps)
+    assert all(gap >= 1.0 - 1e-9 for gap in gaps)  # float sums of the steps
     assert all(gap <= 10.0 + 3.0 for gap in gaps)

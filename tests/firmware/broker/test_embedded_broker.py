@@ -16,9 +16,11 @@ from firmware.broker import (
     CREDENTIALS_FILE,
     PASSWORD_FILE,
     BrokerCredentials,
+    BrokerInfo,
     EmbeddedBroker,
     load_or_create_credentials,
 )
+from tests.support.embedded_broker import embedded_broker as embedded_broker  # fixture
 from tests.support.embedded_broker import running_embedded_broker
 from tests.support.mqtt_observer import MqttObserver
 
@@ -47,17 +49,15 @@ def test_credentials_file_is_private_complete_and_reused(tmp_path: pathlib.Path)
         assert (second.username, second.password) == (first.username, first.password)
 
 
-def test_clients_need_the_generated_credentials(tmp_path: pathlib.Path) -> None:
-    with running_embedded_broker(tmp_path) as info:
-        with MqttObserver(
-            info.host, info.port, username=info.username, password=info.password
-        ) as obs:
-            obs.watch("t/#")
-            obs.publish("t/x", b"hello")
-            assert obs.wait_for("t/x").payload == b"hello"
-        for username, password in [(info.username, "wrong"), (None, None), ("intruder", "x")]:
-            with pytest.raises(ConnectionRefusedError, match="Not authorized"):
-                MqttObserver(info.host, info.port, username=username, password=password).start()
+def test_clients_need_the_generated_credentials(embedded_broker: BrokerInfo) -> None:
+    info = embedded_broker
+    with MqttObserver(info.host, info.port, username=info.username, password=info.password) as obs:
+        obs.watch("t/#")
+        obs.publish("t/x", b"hello")
+        assert obs.wait_for("t/x").payload == b"hello"
+    for username, password in [(info.username, "wrong"), (None, None), ("intruder", "x")]:
+        with pytest.raises(ConnectionRefusedError, match="Not authorized"):
+            MqttObserver(info.host, info.port, username=username, password=password).start()
 
 
 def test_authentication_can_be_turned_off(tmp_path: pathlib.Path) -> None:

@@ -60,7 +60,7 @@ def test_scan_releases_the_gil() -> None:
 
     def work() -> None:
         entered.set()
-        scan(HEADER, 0, 6_000_000, 0, impl="portable")
+        scan(HEADER, 0, 3_000_000, 0, impl="portable")
         finished.set()
 
     worker = threading.Thread(target=work)

@@ -61,8 +61,9 @@ def test_midstate_of_genesis_header() -> None:
 @settings(max_examples=100, deadline=None)
 @given(data=st.binary(max_size=200), block=st.binary(min_size=64, max_size=64))
 def test_paths_agree(data: bytes, block: bytes) -> None:
-    assert sha256d(data, impl="shani") == sha256d(data, impl="portable")
-    assert midstate(block, impl="shani") == midstate(block, impl="portable")
+    for path in available_impls():
+        assert sha256d(data, impl=path) == sha256d(data, impl="portable")
+        assert midstate(block, impl=path) == midstate(block, impl="portable")
 
 
 @pytest.mark.parametrize("length", [0, 63, 65, 76])

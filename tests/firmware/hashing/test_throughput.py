@@ -26,6 +26,8 @@ def test_measure_scan_counts_nonces() -> None:
     assert (result.impl, result.threads) == ("portable", 2)
     assert result.nonces > 0 and result.seconds >= 0.2
     assert result.mhs == pytest.approx(result.nonces / result.seconds / 1e6)
+    assert result.cpu_seconds > 0 and 0 < result.cores_used <= 2.2
+    assert result.mhs_per_cpu_second == pytest.approx(result.nonces / result.cpu_seconds / 1e6)
 
 
 def test_measure_scan_refuses_bad_arguments() -> None:

@@ -15,6 +15,7 @@ from firmware.pool import PoolConfig, PoolConfigError, parse_pool_url
 from firmware.pool.backoff import Backoff
 from firmware.pool.earnings import Earnings, network_difficulty, target_from_nbits
 from firmware.pool.ledger import ShareLedger
+from firmware.pool.rate_limit import TokenBucket
 
 
 def test_pool_urls() -> None:
@@ -96,7 +97,9 @@ def test_snapshot_round_trips_through_json(
     sats: float,
     difficulty: float,
 ) -> None:
-    ledger = ShareLedger(accepted, rejected, stale, reasons, last, Earnings(sats, difficulty))
+    ledger = ShareLedger(
+        accepted, rejected, stale, reasons, last, difficulty / 3, Earnings(sats, difficulty)
+    )
     restored = ShareLedger()
     restored.restore(json.loads(json.dumps(ledger.snapshot())))
     assert restored.snapshot() == ledger.snapshot()
@@ -115,6 +118,7 @@ def test_snapshot_round_trips_through_json(
         ({"earned_sats": "12"}, "earned_sats"),
         ({"last_share_at": -5}, "last_share_at"),
         ({"accepted_difficulty": math.inf}, "accepted_difficulty"),
+        ({"best_difficulty": -1.0}, "best_difficulty"),
     ],
 )
 def test_bad_snapshot_is_refused_and_changes_nothing(change: dict[str, Any], field: str) -> None:
@@ -136,3 +140,13 @@ def test_reject_reasons_are_bounded() -> None:
     assert len(ledger.reasons) == 32 and ledger.reasons["other"] == 69
     assert ledger.rejected == 100
     ShareLedger().restore(ledger.snapshot())
+
+
+def test_token_bucket_limits_the_rate() -> None:
+    now = [0.0]
+    bucket = TokenBucket(10.0, 20.0, lambda: now[0])
+    assert sum(bucket.take() for _ in range(100)) == 20  # the burst
+    now[0] = 1.0
+    assert sum(bucket.take() for _ in range(100)) == 10  # then the rate
+    now[0] = 100.0
+    assert sum(bucket.take() for _ in range(100)) == 20  # never more than the burst

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from firmware.hashing import sha256d
 from firmware.pool import OfflineTag, PoolConfig, PoolManager, ShareTag
+from firmware.pool.work import sha256d
 from firmware.work import FoundNonce, Job, difficulty_from_hash
 from hw.sim.pool import LocalPool
 from tests.firmware.pool.conftest import WatchedBackend
@@ -84,6 +84,7 @@ async def test_valid_shares_are_accepted_and_earn() -> None:
         assert status.shares_rejected == 0
         assert pool.counters.accepted >= 3 and pool.counters.rejected == 0
         assert status.earned_sats > 0
+        assert status.best_share_difficulty >= DIFFICULTY
         # Bitcoin difficulty for blocks 788,256-790,271 (May 2023), as explorers publish it.
         assert status.network_difficulty == pytest.approx(48_005_534_313_578, rel=1e-9)
         assert status.offline_heat is False
@@ -122,6 +123,28 @@ async def test_failover_on_death_and_return_to_primary() -> None:
         assert backup.clients == 0  # the backup session was closed
 
 
+async def test_unresolvable_primary_fails_over_and_is_retried() -> None:
+    async with local_pools(1) as (backup,):
+        backend = WatchedBackend()
+        pools = [
+            PoolConfig("stratum+tcp://no-such-pool.invalid:3333", "w"),
+            PoolConfig(backup.url, "w"),
+        ]
+        manager = PoolManager(pools, backend, **FAST)  # type: ignore[arg-type]
+        await backend.start()
+        task = asyncio.create_task(manager.run())
+        try:
+            await until(lambda: manager.status().shares_accepted >= 1)
+            status = manager.status()
+            assert status.state == "failover" and status.url == backup.url
+            assert "no-such-pool.invalid" in (status.last_error or "")
+            assert "cannot connect" in (status.last_error or "")
+        finally:
+            await manager.stop()
+            await task
+            await backend.stop()
+
+
 async def test_failover_on_a_silent_pool() -> None:
     async with local_pools(2) as (primary, backup), mining([primary, backup]) as (manager, _):
         await until(lambda: manager.status().shares_accepted >= 1)
@@ -139,6 +162,17 @@ async def test_failover_on_repeated_rejects() -> None:
             status = manager.status()
             assert status.shares_rejected >= 3
             assert status.reject_reasons.get("invalid share (test) (20)", 0) >= 3
+            await until(lambda: backup.counters.accepted >= 1)
+
+
+async def test_failover_when_shares_are_never_answered() -> None:
+    async with local_pools(2) as (primary, backup):
+        primary.answer_submits = False
+        options = {"max_consecutive_rejects": 3, "silence_timeout_s": 30.0}
+        async with mining([primary, backup], **options) as (manager, _):
+            await until(lambda: manager.status().state == "failover")
+            reasons = manager.status().reject_reasons
+            assert reasons.get("no answer to mining.submit within 1.0 s", 0) >= 3
             await until(lambda: backup.counters.accepted >= 1)
 
 
@@ -274,3 +308,15 @@ def _self_signed(directory: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
         )
     )
     return cert_path, key_path
+
+
+async def test_a_pool_cannot_make_the_heater_flood_it() -> None:
+    async with local_pools(1) as (pool,):
+        await pool.set_difficulty(1e-6)  # every ~4 000 hashes: far over the submit cap
+        async with mining([pool], max_submits_per_s=20.0) as (manager, _):
+            await until(lambda: manager.dropped_over_rate > 0)
+            started = pool.counters.accepted + pool.counters.rejected
+            await asyncio.sleep(1.0)
+            sent = pool.counters.accepted + pool.counters.rejected - started
+            assert sent <= 20 * 1.0 + 40 + 5  # rate plus burst, plus answers in flight
+            assert manager.status().state == "connected"

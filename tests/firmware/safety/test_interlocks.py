@@ -4,6 +4,8 @@ supervisor trips and loss."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from firmware.board.thermal_limits import ThermalLimits
 from firmware.safety.interlocks import InterlockLimits, Interlocks, InterlockVerdict
@@ -153,13 +155,46 @@ def test_from_supervisor_telemetry() -> None:
     assert not nothing.permit and "supervisor_lost" in nothing.alarms
 
 
+def test_room_limit_stops_until_a_degree_below() -> None:
+    interlocks = Interlocks(InterlockLimits(70.0, 80.0, 45.0, 55.0, room_max_c=32.0))
+    assert evaluate(interlocks, room_c=31.9).alarms == ()
+    hot = evaluate(interlocks, room_c=32.0)
+    assert not hot.permit and hot.alarms == ("room_hot",)
+    assert not evaluate(interlocks, room_c=31.5).permit  # inside the resume margin
+    assert evaluate(interlocks, room_c=31.0).permit
+
+
 def test_limits_from_a_board_profile() -> None:
     thermal = ThermalLimits(chip_max_c=80.0, derate_c=70.0, exhaust_max_c=55.0, room_max_c=32.0)
     limits = InterlockLimits.from_thermal(thermal)
     assert (limits.chip_derate_c, limits.chip_max_c) == (70.0, 80.0)
     assert (limits.exhaust_derate_c, limits.exhaust_max_c) == (45.0, 55.0)
+    assert limits.room_max_c == 32.0
 
 
 def test_inconsistent_limits_are_refused() -> None:
     with pytest.raises(ValueError, match="chip_derate_c 80"):
         InterlockLimits(chip_derate_c=80, chip_max_c=80, exhaust_derate_c=45, exhaust_max_c=55)
+
+
+temperatures = st.one_of(st.none(), st.floats(-20.0, 120.0))
+
+
+@given(temperatures, temperatures, st.floats(0.0, 5000.0), st.floats(0.0, 100.0))
+def test_verdict_is_always_consistent(
+    chip_c: float | None, exhaust_c: float | None, rpm: float, duty: float
+) -> None:
+    verdict = evaluate(
+        Interlocks(LIMITS), chip_temp_c=chip_c, exhaust_c=exhaust_c, fan_rpm=rpm, fan_duty_pct=duty
+    )
+    assert 0.0 <= verdict.power_cap <= 1.0
+    assert verdict.permit == (verdict.power_cap > 0.0)
+    assert (verdict.power_cap < 1.0) == bool(verdict.alarms)
+
+
+@given(st.floats(-20.0, 120.0), st.floats(-20.0, 120.0))
+def test_hotter_chip_never_gets_more_power(cooler_c: float, hotter_c: float) -> None:
+    cooler_c, hotter_c = sorted((cooler_c, hotter_c))
+    cool = evaluate(Interlocks(LIMITS), chip_temp_c=cooler_c).power_cap
+    hot = evaluate(Interlocks(LIMITS), chip_temp_c=hotter_c).power_cap
+    assert hot <= cool

@@ -4,11 +4,24 @@ pty, and on its own where no supervisor answers."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
-from firmware.safety.messages import TripCause, TripReport
-from firmware.safety.supervisor_link import CommandTimeout, SupervisorLink
+from firmware.safety.frames import encode_frame
+from firmware.safety.messages import (
+    SENSORS,
+    FanMode,
+    MessageType,
+    SensorStatus,
+    Telemetry,
+    TripCause,
+    TripReport,
+)
+from firmware.safety.supervisor_link import CommandTimeout, SupervisorLink, SupervisorLinkError
 from hw.sim.supervisor import SupervisorSim
 from tests.firmware.supervisor.scenario import eventually, powered, run
 
@@ -51,6 +64,24 @@ def test_unanswered_command_times_out_after_retries() -> None:
     run(scenario())
 
 
+def test_a_port_that_is_not_there_yet_is_retried(tmp_path: Path) -> None:
+    missing = tmp_path / "ttyACM9"
+
+    async def scenario() -> None:
+        async with SupervisorLink(str(missing)) as link:
+            await asyncio.sleep(0.1)
+            assert not link.connected
+            with pytest.raises(SupervisorLinkError, match="not open"):
+                await link.set_power(True)
+
+    run(scenario())
+
+
+def test_a_heartbeat_too_slow_for_the_supervisor_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"heartbeat_interval_s 2\.5"):
+        SupervisorLink("loop://", heartbeat_interval_s=2.5)
+
+
 def test_link_is_lost_when_the_supervisor_goes_quiet(sim: SupervisorSim) -> None:
     async def scenario() -> None:
         async with SupervisorLink(sim.port, lost_after_s=1.0) as link:
@@ -60,3 +91,61 @@ def test_link_is_lost_when_the_supervisor_goes_quiet(sim: SupervisorSim) -> None
             await eventually(lambda: not link.connected, timeout_s=3.0)
 
     run(scenario())
+
+
+def test_reconnects_after_the_port_goes_away() -> None:
+    """A serial error (here: the socket:// peer hanging up) closes the port and reopens it."""
+    telemetry = _telemetry_frame()
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    connections: list[int] = []
+
+    def serve() -> None:
+        for attempt in range(2):
+            conn, _ = listener.accept()
+            connections.append(attempt)
+            with conn:
+                time.sleep(0.2)  # pyserial's socket:// flushes what arrives while it opens
+                conn.sendall(telemetry)
+                if attempt == 0:
+                    conn.shutdown(socket.SHUT_WR)  # hang up: the link reads the frame, then EOF
+                # Drain the heartbeats until the link closes its end (closing with unread
+                # data would send a reset, which discards the frame on the link's side).
+                while conn.recv(64):
+                    pass
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+
+    async def scenario() -> None:
+        async with SupervisorLink(f"socket://127.0.0.1:{port}") as link:
+            await link.wait_for_telemetry(timeout_s=3.0)
+            await link.wait_for_telemetry(timeout_s=5.0)  # only after reconnecting
+            assert connections == [0, 1]
+
+    try:
+        run(scenario())
+    finally:
+        server.join(timeout=5.0)
+        listener.close()
+
+
+def _telemetry_frame() -> bytes:
+    telemetry = Telemetry(
+        uptime_ms=1,
+        temperatures_c=dict.fromkeys(SENSORS, 20.0),
+        sensor_status=dict.fromkeys(SENSORS, SensorStatus.OK),
+        fan_rpm=0,
+        fan_duty_pct=0,
+        fan_mode=FanMode.AUTO,
+        fan_manual_pct=0,
+        power_requested=False,
+        power_on=False,
+        heartbeat_ok=False,
+        tipped=False,
+        trip_cause=TripCause.NONE,
+        trip_detail=0,
+        faults=frozenset(),
+        link_errors=0,
+    )
+    return encode_frame(MessageType.TELEMETRY, 0, telemetry.encode())

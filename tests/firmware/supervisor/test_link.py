@@ -43,8 +43,9 @@ def test_telemetry_at_least_once_a_second_with_the_simulated_temperatures(
             latest = frames[-1]
             expected = {"room": 19.5, "intake": 18.25, "exhaust": 33.0, "board": 61.4}
             for name, celsius in expected.items():
-                assert latest.temperatures_c[name] is not None
-                assert abs(latest.temperatures_c[name] - celsius) < 0.1, name
+                measured = latest.temperatures_c[name]
+                assert measured is not None
+                assert abs(measured - celsius) < 0.1, name
                 assert latest.sensor_status[name] == SensorStatus.OK
             assert not latest.tripped
             assert not latest.power_on

@@ -161,3 +161,18 @@ def test_power_cut_at_every_step_leaves_a_bootable_device(tmp_path: Path, kit: I
             )
         finally:
             dev.stop()
+
+
+def test_provision_over_usb(device: SimulatedDevice, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["provision", "--port", device.port, "--device-name", "den"]
+    args += ["--pool-url", "stratum+tcp://pool.example:3333", "--pool-password", "s3cret-pass"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "device_name = den" in out and "pool_password = ********" in out
+    assert "s3cret-pass" not in out
+    stored = device.root / "state/provisioned.json"
+    before = stored.read_bytes()
+    assert main(["provision", "--port", device.port, "--mqtt-port", "0"]) == 1
+    out = capsys.readouterr().out
+    assert "mqtt_port" in out and "Nothing was changed" in out
+    assert stored.read_bytes() == before

@@ -13,8 +13,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hw.sim.pool import LocalPool
+from hw.sim.pool import SLUSH_790246, LocalPool
+from hw.sim.pool.shares import PoolJob, ShareError, check_share
 
 DIFF1 = 0xFFFF * 2**208
 
@@ -54,10 +57,12 @@ async def connected(pool: LocalPool) -> AsyncIterator[RawClient]:
         yield RawClient(reader, writer)
     finally:
         writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
 
 
 @contextlib.asynccontextmanager
-async def running(difficulty: float = 1e-4) -> AsyncIterator[LocalPool]:
+async def running(difficulty: float = 1e-5) -> AsyncIterator[LocalPool]:
     pool = LocalPool(difficulty=difficulty)
     await pool.start()
     try:
@@ -102,7 +107,7 @@ async def handshake(client: RawClient, mask: str = "1fffe000") -> tuple[str, int
     _, en1, en2_size = subscribed["result"]
     assert (await client.call("mining.authorize", ["w", "x"]))["result"] is True
     difficulty = await client.notification("mining.set_difficulty")
-    assert difficulty["params"] == [1e-4]
+    assert difficulty["params"] == [1e-5]
     notify = (await client.notification("mining.notify"))["params"]
     return en1, en2_size, notify
 
@@ -115,12 +120,12 @@ async def test_pool_accepts_a_real_share_and_rejects_bad_ones() -> None:
         ntime = int(notify[7], 16)
         vbits = 0x00002000
         head = header(notify, en1, en2, ntime, int(notify[5], 16) ^ vbits)
-        nonce = find_nonce(head, 1e-4)
+        nonce = find_nonce(head, 1e-5)
         share = ["w", notify[0], en2, notify[7], f"{nonce:08x}", f"{vbits:08x}"]
         assert (await client.call("mining.submit", share))["result"] is True
         duplicate = await client.call("mining.submit", share)
         assert duplicate["error"][0] == 22
-        low = find_nonce(head, 1e-4, meets=False)
+        low = find_nonce(head, 1e-5, meets=False)
         weak = await client.call("mining.submit", [*share[:4], f"{low:08x}", share[5]])
         assert weak["error"][0] == 23
         unknown = await client.call("mining.submit", ["w", "nope", *share[2:]])
@@ -140,7 +145,7 @@ async def test_clean_jobs_makes_older_jobs_stale() -> None:
         fresh = (await client.notification("mining.notify"))["params"]
         assert fresh[8] is True and fresh[0] != notify[0]
         head = header(notify, en1, "00" * 8, int(notify[7], 16), int(notify[5], 16))
-        old = ["w", notify[0], "00" * 8, notify[7], f"{find_nonce(head, 1e-4):08x}"]
+        old = ["w", notify[0], "00" * 8, notify[7], f"{find_nonce(head, 1e-5):08x}"]
         assert (await client.call("mining.submit", old))["error"][0] == 21
 
 
@@ -193,3 +198,46 @@ def test_cli_serves_until_stopped() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(alphabet="0123456789abcdefxyz", max_size=18),
+    lambda children: st.lists(children, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200)
+@given(st.lists(json_values, max_size=7))
+def test_share_check_refuses_or_scores_any_params(params: list[Any]) -> None:
+    template = SLUSH_790246
+    job = PoolJob(
+        "1",
+        bytes.fromhex(template.prevhash),
+        bytes.fromhex(template.coinb1),
+        bytes.fromhex(template.coinb2),
+        tuple(bytes.fromhex(b) for b in template.merkle_branches),
+        template.version,
+        template.nbits,
+        template.ntime,
+        1e-5,
+    )
+    try:
+        difficulty = check_share(job, bytes(7), 8, 0x1FFFE000, params, 1e-5)
+    except ShareError as error:
+        assert error.code in (20, 22, 23)
+        return
+    assert difficulty >= 1e-5
+
+
+async def test_pool_survives_garbage_from_a_client() -> None:
+    async with running() as pool, connected(pool) as client:
+        client.writer.write(b'\x00\xff garbage\n[1,2]\n{"method": 5}\n{}\n')
+        answer = await client.call("mining.subscribe", [])
+        assert answer["result"][2] == 8
+        assert pool.clients == 1

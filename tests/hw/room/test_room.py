@@ -83,7 +83,9 @@ def test_sun_warms_the_room_by_day_only() -> None:
     assert climate.sun_fraction(3 * 3600.0) == 0.0
     assert climate.sun_fraction(12.5 * 3600.0) == pytest.approx(1.0)
     sunny = Room(dataclasses.replace(ROOMS["living"], climate=climate), start_s=10 * 3600.0)
-    dark = Room(dataclasses.replace(ROOMS["living"], climate=climate, sun_peak_w=0.0), start_s=10 * 3600.0)
+    dark = Room(
+        dataclasses.replace(ROOMS["living"], climate=climate, sun_peak_w=0.0), start_s=10 * 3600.0
+    )
     for room in (sunny, dark):
         for _ in range(360):
             room.step(10.0, 0.0)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from firmware.safety.messages import TripCause
 from firmware.safety.supervisor_link import SupervisorLink
 from hw.sim.supervisor import SupervisorSim
+from hw.sim.supervisor.__main__ import main as simulator_main
 from tests.firmware.supervisor.scenario import eventually, powered, run, tripped
 
 
@@ -32,18 +35,18 @@ def test_hung_firmware_is_reset_by_the_watchdog_and_comes_back_tripped(
 
 
 def test_outputs_follow_the_firmware() -> None:
-    with SupervisorSim(exhaust_c=57.5) as sim:  # auto curve: 25 + (57.5-40)/35*75 = 62.5 %
+    with SupervisorSim(exhaust_c=58.0) as sim:  # auto curve: 25 + (58-40)/35*75 = 63.6 %
 
         async def scenario() -> None:
             async with SupervisorLink(sim.port) as link:
-                await link.wait_for_telemetry(lambda t: t.fan_duty_pct == 63)
-                await eventually(lambda: abs(sim.fan_duty - 0.63) < 0.005)
-                assert abs(sim.fan_rpm - 0.63 * 3000) < 20
+                await link.wait_for_telemetry(lambda t: t.fan_duty_pct == 64)
+                await eventually(lambda: abs(sim.fan_duty - 0.64) < 0.005)
+                assert abs(sim.fan_rpm - 0.64 * 3000) < 20
                 await powered(link, sim)
 
         run(scenario())
         assert sim.running
-        pid = sim._proc.pid if sim._proc else None
+        pid = sim.pid
     assert pid is not None
     assert not sim.running
     try:
@@ -52,3 +55,11 @@ def test_outputs_follow_the_firmware() -> None:
     except ProcessLookupError:
         alive = False
     assert not alive
+
+
+def test_standalone_runner_prints_the_port_and_status(capsys: pytest.CaptureFixture[str]) -> None:
+    assert simulator_main(["--duration", "2.5", "--exhaust", "50"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("supervisor on /dev/pts/")
+    # auto curve at 50 °C exhaust (the first line may come before the first sample)
+    assert lines[-1].startswith("power off  fan  46%")

@@ -1,0 +1,75 @@
+"""`hearth sim`: the virtual heater (INTERFACES.md §1): simulators on real ptys, the local
+demo pool, the embedded broker, and the unchanged hearthd against them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import signal
+import sys
+from typing import Any
+
+from firmware.board import BoardProfileError
+from firmware.config import ConfigError
+from host.sim.options import plan
+from host.sim.virtual_heater import VirtualHeater
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "sim",
+        help="run the virtual heater (the real daemon against simulators)",
+        description=__doc__,
+    )
+    parser.add_argument("--config", help="a hearth TOML file; flags override its keys")
+    parser.add_argument("--board", help="board profile in hw/boards/ (device.board)")
+    parser.add_argument(
+        "--broker", help="'embedded' (default) or HOST:PORT of a broker (mqtt.broker)"
+    )
+    parser.add_argument("--mqtt-user", dest="mqtt_user", help="broker username (mqtt.username)")
+    parser.add_argument(
+        "--mqtt-password", dest="mqtt_password", help="broker password (mqtt.password)"
+    )
+    parser.add_argument(
+        "--http-port", dest="http_port", type=int, help="HTTP API port, 0 = none (http.port)"
+    )
+    parser.add_argument(
+        "--pool",
+        action="append",
+        help="stratum+tcp://host:port, repeatable in failover order; default: local demo pool",
+    )
+    parser.add_argument(
+        "--asic-port", dest="asic_port", help="use this serial device, no chain simulator"
+    )
+    parser.add_argument("--device-id", dest="device_id", help="MQTT device id (device.id)")
+    parser.add_argument("--speed", type=float, help="room model time factor (sim.speed)")
+    parser.add_argument("--duration", type=float, help="stop after S wall seconds (sim.duration_s)")
+    parser.add_argument(
+        "--state-dir", dest="state_dir", help="state directory (default ./state/sim)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        sim_plan = plan(args)
+        heater = VirtualHeater(sim_plan, interactive=sys.stdout.isatty())
+    except (ConfigError, BoardProfileError) as exc:
+        print(f"hearth sim: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_main(heater))
+
+
+async def _main(heater: VirtualHeater) -> int:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, heater.request_stop)
+    try:
+        summary = await heater.run()
+    except RuntimeError as exc:
+        print(f"hearth sim: {exc}", file=sys.stderr)
+        return 1
+    print("summary: " + json.dumps(dataclasses.asdict(summary), default=str), flush=True)
+    return 0 if summary.hearthd_exit in (0, None) else 1

@@ -1,0 +1,1 @@
+"""The virtual heater behind `hearth sim` and `make run` (docs/daemon.md)."""

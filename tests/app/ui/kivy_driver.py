@@ -1,0 +1,187 @@
+"""Runs the real app in this (sub)process, drives it like a person, reports JSON.
+
+    python -m tests.app.ui.kivy_driver --broker H:P --user U --password P \
+        --screens thermostat,stats --out-dir DIR --data-dir DIR [--drag-to 25.0]
+
+Waits for live data, then shows each screen in turn, exports it to DIR/NAME.png and
+records every label's text and a pixel summary (read back from the PNG with Pillow);
+finally it can drag the dial. The report is DIR/report.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import pathlib
+import time
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.label import Label
+from PIL import Image
+
+from app.launch import BrokerTarget, LaunchOptions
+from app.model.thermostat_view import dial_fraction
+from app.ui.dial import angle_for
+from app.ui.hearth_app import HearthApp
+from app.ui.window_capture import capture_window
+
+
+def labels(widget: Any) -> list[str]:
+    found = [widget.text] if isinstance(widget, Label) and widget.text else []
+    for child in widget.children:
+        found += labels(child)
+    return found
+
+
+def pixel_summary(
+    png: pathlib.Path, box: tuple[float, float, float, float] | None
+) -> dict[str, Any]:
+    image = Image.open(png).convert("RGB")
+    counts = image.getcolors(maxcolors=1 << 24) or []
+    background = max(count for count, _ in counts)
+    summary: dict[str, Any] = {
+        "size": image.size,
+        "distinct_colours": len(counts),
+        "non_background_fraction": 1 - background / (image.width * image.height),
+    }
+    if box is not None:
+        # Kivy's y grows upwards, the PNG's downwards.
+        x, y, w, h = box
+        top = image.height - (y + h)
+        crop = image.crop((int(x), int(top), int(x + w), int(top + h)))
+        summary["bright_in_target_label"] = sum(
+            count for count, colour in crop.getcolors(maxcolors=1 << 24) or [] if min(colour) > 200
+        )
+    return summary
+
+
+class Driver:
+    def __init__(self, app: HearthApp, args: argparse.Namespace) -> None:
+        self.app, self.args = app, args
+        self.report: dict[str, Any] = {}
+        self.todo: list[str] = []
+        self.deadline = time.monotonic() + 30
+
+    def start(self, *_: object) -> None:
+        Clock.schedule_interval(self.wait_live, 0.05)
+
+    def wait_live(self, _dt: float) -> bool:
+        if self.app.live_at is None:
+            if time.monotonic() > self.deadline:
+                self.report["error"] = "no live heater"
+                self.finish()
+                return False
+            return True
+        self.todo = list(self.args.screens.split(","))
+        self.next_screen()
+        return False
+
+    def next_screen(self) -> None:
+        if not self.todo:
+            if self.args.drag_to is not None:
+                self.app.show("thermostat")
+                Clock.schedule_once(lambda _dt: self.drag(self.args.drag_to), 0.3)
+                Clock.schedule_once(self.after_drag, 0.6)
+            else:
+                self.finish()
+            return
+        self.app.show(self.todo[0])
+        self.app.refresh_now()
+        # Widgets made or changed by the refresh are laid out and drawn on the next frames.
+        Clock.schedule_once(self.capture, 0.4)
+
+    def capture(self, _dt: float) -> None:
+        app = self.app
+        name = self.todo.pop(0)
+        screen = app.screens[app.current]
+        png = pathlib.Path(self.args.out_dir) / f"{name}.png"
+        capture_window(png)
+        target = getattr(screen, "target_label", None)
+        box = None
+        if target is not None:
+            x, y = target.to_window(*target.pos)
+            box = (x, y, target.width, target.height)
+        self.report[name] = dict(
+            screen=app.current,
+            screen_class=type(screen).__name__,
+            labels=labels(screen),
+            top_bar=labels(app.root.children[-1]),
+            pixels=pixel_summary(png, box),
+        )
+        self.next_screen()
+
+    def drag(self, target_c: float) -> None:
+        dial = self.app.screens["thermostat"].dial
+        start = dial.target_fraction
+        end = dial_fraction(target_c)
+
+        def point(fraction: float) -> tuple[float, float]:
+            angle = math.radians(angle_for(fraction))
+            x = dial.center_x + dial.radius * math.sin(angle)
+            y = dial.center_y + dial.radius * math.cos(angle)
+            return dial.to_window(x, y)
+
+        touch = UnitTestTouch(*point(start))
+        touch.touch_down()
+        for step in range(1, 11):
+            touch.touch_move(*point(start + (end - start) * step / 10))
+        touch.touch_up()
+
+    def after_drag(self, _dt: float) -> None:
+        screen = self.app.screens["thermostat"]
+        heater = self.app.model.selected
+        self.report["after_drag"] = {
+            "target_label": screen.target_label.text,
+            "caption": screen.caption.text,
+            "pending": heater is not None and heater.pending.is_pending("target_c"),
+        }
+        # Let the heater confirm, then report what the screen settled on.
+        Clock.schedule_once(self.after_confirm, 1.5)
+
+    def after_confirm(self, _dt: float) -> None:
+        screen = self.app.screens["thermostat"]
+        heater = self.app.model.selected
+        self.report["after_confirm"] = {
+            "target_label": screen.target_label.text,
+            "caption": screen.caption.text,
+            "pending": heater is not None and heater.pending.is_pending("target_c"),
+        }
+        self.finish()
+
+    def finish(self) -> None:
+        self.report["milestones"] = self.app.milestones
+        (pathlib.Path(self.args.out_dir) / "report.json").write_text(json.dumps(self.report))
+        self.app.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--broker", required=True)
+    parser.add_argument("--user", default="")
+    parser.add_argument("--password", default="")
+    parser.add_argument("--screens", default="thermostat")
+    parser.add_argument("--out-dir", required=True)
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--drag-to", type=float)
+    args = parser.parse_args()
+    host, port = args.broker.rsplit(":", 1)
+    options = LaunchOptions(
+        broker=BrokerTarget(host, int(port), args.user, args.password),
+        screenshot=None,
+        screen="thermostat",
+        wait_s=0.0,
+        timeout_s=30.0,
+        data_dir=pathlib.Path(args.data_dir),
+        prefix=None,
+    )
+    app = HearthApp(options)
+    driver = Driver(app, args)
+    Clock.schedule_once(driver.start, 0)
+    app.run()
+
+
+if __name__ == "__main__":
+    main()
