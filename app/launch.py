@@ -1,8 +1,10 @@
 """Command line of `python -m app`, and where to find the broker (no Kivy here).
 
-With no `--broker`, the app connects to the virtual heater: `make run` (`hearth sim`)
-writes its embedded broker's address and generated credentials to
-`state/sim/broker-credentials.json`.
+Where the app connects, first match wins: `--broker HOST:PORT`; `--credentials FILE`
+(what `make app` passes: the virtual heater's `state/sim/broker-credentials.json`,
+written by `make run`; a clear error if it is missing or nothing answers there); that
+same file if it exists and its broker answers; otherwise the broker saved in the app's
+settings (the Setup screen), which is how the app starts on a phone.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class BrokerTarget:
 
 @dataclass(frozen=True)
 class LaunchOptions:
-    broker: BrokerTarget
+    broker: BrokerTarget | None  # None: the broker saved in the app's settings
     screenshot: pathlib.Path | None
     screen: str
     wait_s: float
@@ -54,8 +56,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--credentials",
         type=pathlib.Path,
-        default=VIRTUAL_HEATER_CREDENTIALS,
-        help="broker-credentials.json to read when --broker is not given",
+        help="a broker-credentials.json to connect with (make app: the virtual heater's)",
     )
     p.add_argument("--prefix", help="topic prefix (default: hearth, or the saved setting)")
     p.add_argument(
@@ -120,11 +121,18 @@ def parse(argv: list[str]) -> LaunchOptions:
             host, port = parse_broker_address(args.broker)
         except SettingsError as error:
             raise LaunchError(str(error)) from None
-        broker = BrokerTarget(host, port, args.user, args.password)
-    else:
+        broker: BrokerTarget | None = BrokerTarget(host, port, args.user, args.password)
+    elif args.credentials is not None:
         broker = read_credentials(args.credentials)
+    else:
+        try:
+            broker = read_credentials(VIRTUAL_HEATER_CREDENTIALS)
+        except LaunchError:
+            broker = None
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         raise LaunchError(f"--screenshot {args.screenshot}: the file name must end in .png")
+    if args.screenshot is not None and broker is None:
+        raise LaunchError("--screenshot needs a broker: --broker HOST:PORT or --credentials FILE")
     return LaunchOptions(
         broker=broker,
         screenshot=args.screenshot,

@@ -87,14 +87,15 @@ class HearthApp(App):
         self.store = SettingsStore(data_dir / SETTINGS_FILE)
         saved = self.store.load()
         broker = self.options.broker
-        settings = replace(
-            saved,
-            broker_host=broker.host,
-            broker_port=broker.port,
-            username=broker.username,
-            password=broker.password,
-            prefix=self.options.prefix or saved.prefix,
-        )
+        settings = replace(saved, prefix=self.options.prefix or saved.prefix)
+        if broker is not None:
+            settings = replace(
+                settings,
+                broker_host=broker.host,
+                broker_port=broker.port,
+                username=broker.username,
+                password=broker.password,
+            )
         self.model.settings = settings
         self.model.subscribe(self.redraw)
 
@@ -135,7 +136,9 @@ class HearthApp(App):
             self.nav_buttons[name] = button
             nav.add_widget(button)
         root.add_widget(nav)
-        self.show(self.options.screen)
+        # First start with no broker given (a new phone): begin where the broker is entered.
+        first_start = self.options.broker is None and not self.store.path.exists()
+        self.show("settings" if first_start else self.options.screen)
         return root
 
     def on_start(self) -> None:
@@ -212,9 +215,10 @@ class HearthApp(App):
         now = time.perf_counter()
         if self.live_at is None:
             if now > self.deadline:
+                settings = self.model.settings
                 self.failure = (
-                    f"no heater reported on {self.options.broker.host}:"
-                    f"{self.options.broker.port} within {self.options.timeout_s:.0f} s "
+                    f"no heater reported on {settings.broker_host}:{settings.broker_port} "
+                    f"within {self.options.timeout_s:.0f} s "
                     f"({self.model.connection_detail or self.model.connection})"
                 )
                 self.exit_code = 3

@@ -29,15 +29,9 @@ from firmware.daemon.energy import EnergyMeter
 from firmware.daemon.http_token import load_or_create_token
 from firmware.daemon.identity import default_hostname, firmware_version, mac_address
 from firmware.daemon.operating_points import IDLE, point_for_watts, point_power_w
-from firmware.daemon.settings import (
-    HeaterSettings,
-    apply_changes,
-    effective_target_c,
-    settings_from_json,
-)
 from firmware.daemon.state import Readings, compose_state
 from firmware.daemon.supervisor_side import SupervisorSide
-from firmware.heat import Thermostat
+from firmware.heat import HeatController, HeatSettings, SettingsLimits, apply_update
 from firmware.pool import PoolConfig, PoolManager, PoolStatus
 from firmware.store import Store
 from firmware.work import HashBackend, OperatingPoint
@@ -73,13 +67,18 @@ class HeaterDaemon:
         self.store = Store(config.device.state_dir)
         self.energy = EnergyMeter(max_step_s=ENERGY_MAX_STEP_S * config.device.clock_speed)
         self.max_w = self.board.max_w()
-        self.heater_settings = HeaterSettings(
-            mode=config.heat.mode,
-            preset=config.heat.preset,
-            target_c=config.heat.target_c,
-            power_limit_w=min(config.heat.power_limit_w, self.max_w),
+        self.limits = SettingsLimits(max_power_w=self.max_w)
+        self.heat = HeatController(
+            HeatSettings(
+                mode=config.heat.mode,
+                preset=config.heat.preset,
+                target_c=config.heat.target_c,
+                power_limit_w=min(config.heat.power_limit_w, self.max_w),
+            ),
+            self.board.min_hashing_w(),
+            self.max_w,
+            room_max_c=self.board.thermal.room_max_c,
         )
-        self.thermostat = Thermostat(self.board.min_hashing_w(), self.max_w)
         self.pool_configs = [PoolConfig(p.url, p.user, p.password.value) for p in config.pools]
         self.backend: HashBackend | None = None
         self.pool: PoolManager | None = None
@@ -166,9 +165,9 @@ class HeaterDaemon:
 
     def _sections(self) -> dict[str, Any]:
         sections: dict[str, Any] = {
-            "settings": self.heater_settings.to_json(),
+            "settings": self.heat.settings.to_dict(),
             "energy": self.energy.snapshot(),
-            "thermostat": self.thermostat.snapshot(),
+            "thermostat": self.heat.thermostat.snapshot(),
             "identity": {"hostname": self.hostname},
             "pools": [
                 {"url": p.url, "user": p.user, "password": p.password} for p in self.pool_configs
@@ -194,7 +193,7 @@ class HeaterDaemon:
         restorers: dict[str, Callable[[Any], None]] = {
             "settings": self._restore_settings,
             "energy": self.energy.restore,
-            "thermostat": self.thermostat.restore,
+            "thermostat": self.heat.thermostat.restore,
             "identity": self._restore_identity,
             "pools": self._restore_pools,
         }
@@ -216,7 +215,9 @@ class HeaterDaemon:
                 log.warning("store: ignored damaged 'pool' section: %s", exc)
 
     def _restore_settings(self, data: Any) -> None:
-        self.heater_settings = settings_from_json(data, self.heater_settings, self.max_w)
+        self.heat.update_settings(
+            HeatSettings.from_dict(data, self.limits, defaults=self.heat.settings)
+        )
 
     def _restore_identity(self, data: Any) -> None:
         hostname = data["hostname"]
@@ -250,30 +251,27 @@ class HeaterDaemon:
             await asyncio.sleep(CONTROL_PERIOD_S)
 
     def target_now(self) -> float | None:
-        return effective_target_c(self.heater_settings, datetime.datetime.now())
+        decision = self.heat.last
+        if decision is not None:
+            return decision.target_c
+        return self.heat.owner_target_c(datetime.datetime.now())
 
     async def _control_step(self) -> None:
         now = self.control_time()
         readings = self.supervisor.readings()
-        target = self.target_now()
-        limit = self.heater_settings.power_limit_w or self.max_w
-        if target is None or self.paused:
+        local = datetime.datetime.now()
+        if self.paused:
             watts = 0.0
         elif readings.room_c is None:
-            # No room sensor: heat like a plain heater at its power limit; the
-            # supervisor's hard limits still apply.
+            # No room sensor: heat like a plain heater at its power cap; the supervisor's
+            # and the interlocks' limits still apply.
             self.alarms.add("no_room_sensor")
-            watts = limit
+            owner = self.heat.owner_target_c(local)
+            watts = 0.0 if owner is None else self._open_loop_cap(local)
         else:
             self.alarms.discard("no_room_sensor")
-            watts = self.thermostat.update(now, readings.room_c, target)
-        watts = min(watts, limit, self.supervisor.allowed_w(self.max_w))
-        if (
-            0 < watts < self.board.min_hashing_w()
-            and target is not None
-            and readings.room_c is None
-        ):
-            watts = self.board.min_hashing_w()
+            watts = self.heat.tick(now, local, readings.room_c).watts
+        watts = min(watts, self.supervisor.allowed_w(self.max_w))
         self.demand_w = watts
         point = point_for_watts(self.board, watts)
         self._update_alarms(readings.alarms)
@@ -283,6 +281,14 @@ class HeaterDaemon:
         self.energy.record(now, self.power_w())
         if self.bridge is not None:
             self.bridge.notify_changed()
+
+    def _open_loop_cap(self, local: datetime.datetime) -> float:
+        settings = self.heat.settings
+        cap = settings.power_limit_w or self.max_w
+        quiet = settings.quiet_hours
+        if quiet is not None and quiet.active(local.hour * 60 + local.minute):
+            cap = min(cap, quiet.limit_w)
+        return cap if cap >= self.board.min_hashing_w() else 0.0
 
     def _update_alarms(self, supervisor_alarms: tuple[str, ...]) -> None:
         for code in list(self.alarms):
@@ -354,14 +360,15 @@ class HeaterDaemon:
     def state(self) -> Mapping[str, object]:
         readings = self.supervisor.readings()
         target = self.target_now()
+        settings = self.heat.settings
         pool = self.pool.status() if self.pool is not None else None
         stats = self.backend.stats() if self.backend is not None else None
         return compose_state(
             Readings(
-                mode=self.heater_settings.mode,
-                preset=self.heater_settings.preset,
-                target_c=target if target is not None else self.heater_settings.target_c,
-                power_limit_w=self.heater_settings.power_limit_w,
+                mode=settings.mode,
+                preset=settings.preset,
+                target_c=target if target is not None else settings.target_c,
+                power_limit_w=settings.power_limit_w,
                 room_c=readings.room_c,
                 chip_temp_c=readings.board_c,
                 fan_rpm=readings.fan_rpm,
@@ -380,12 +387,17 @@ class HeaterDaemon:
         )
 
     def settings(self) -> Mapping[str, object]:
-        return self.heater_settings.to_json()
+        return self.heat.settings.to_dict()
 
     async def apply_settings(self, changes: Mapping[str, object]) -> None:
-        self.heater_settings = apply_changes(self.heater_settings, changes, self.max_w)
-        self._dirty.set()
-        await asyncio.to_thread(self.store.save, self._sections())
+        previous = self.heat.settings
+        self.heat.update_settings(apply_update(previous, changes, self.limits))
+        try:
+            await asyncio.to_thread(self.store.save, self._sections())
+        except (OSError, ValueError) as exc:
+            # Not kept means not applied: the owner must not believe it was saved.
+            self.heat.update_settings(previous)
+            raise ValueError(f"settings not saved ({exc}); nothing changed") from exc
         if self.bridge is not None:
             self.bridge.notify_changed()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import pathlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,9 @@ class Store:
         self.path = state_dir / filename
         self._clock = clock
         self._seq = 0
+        # Saves come from the event loop's worker threads; one at a time shares the
+        # temporary file and keeps `seq` increasing.
+        self._lock = threading.Lock()
 
     def load(self) -> LoadResult:
         """The newest valid record, or empty sections when there is none."""
@@ -68,7 +72,9 @@ class Store:
 
     def save(self, sections: dict[str, Any]) -> None:
         """Durably write all sections (raises ValueError for data JSON cannot hold)."""
-        self._seq += 1
-        data = encode_record(Record(seq=self._seq, saved_at=self._clock(), sections=sections))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path, data)
+        with self._lock:
+            self._seq += 1
+            record = Record(seq=self._seq, saved_at=self._clock(), sections=sections)
+            data = encode_record(record)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, data)

@@ -8,6 +8,7 @@ from pathlib import Path
 from host.flash.device import flash_image
 from host.flash.link import FlashError, UpdateLink, find_port, open_port
 from host.flash.progress import ProgressBar
+from host.flash.supervisor import run_supervisor_command
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +22,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--no-reboot", action="store_true", help="install but do not restart into it yet"
     )
     device.set_defaults(func=run_device)
+    supervisor = targets.add_parser(
+        "supervisor", help="install the supervisor's MicroPython files on its board"
+    )
+    supervisor.add_argument("--port", required=True, help="the supervisor board's serial port")
+    origin = supervisor.add_mutually_exclusive_group()
+    origin.add_argument("--source", type=Path, help="folder of files (default firmware/supervisor)")
+    origin.add_argument("--image", type=Path, help="take the compiled files of a built image")
+    supervisor.add_argument("--baud", type=int, default=115200, help="serial speed")
+    supervisor.set_defaults(func=run_supervisor_command)
 
 
 def run_device(args: argparse.Namespace) -> int:

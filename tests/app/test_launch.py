@@ -58,6 +58,15 @@ def test_no_virtual_heater_says_how_to_start_it(tmp_path: pathlib.Path) -> None:
         parse(["--credentials", str(tmp_path / "missing.json")])
 
 
+def test_without_any_broker_the_saved_settings_are_used(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no state/sim/broker-credentials.json here
+    assert parse([]).broker is None
+    with pytest.raises(LaunchError, match="needs a broker"):
+        parse(["--screenshot", "x.png"])
+
+
 def test_a_stale_credentials_file_is_not_a_running_heater(tmp_path: pathlib.Path) -> None:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

@@ -8,7 +8,8 @@ board (PRACTICAL.md, "MicroPython unix port"):
 - A board runs main.py at boot and drops to the REPL when it ends; the harness runs
   `micropython -i -m main` when the flash directory holds a main.py (or main.mpy).
 - Ctrl-C on a board's console interrupts running code; over a pty it does not, so while
-  main.py runs, a Ctrl-C from the host is turned into SIGINT for the process.
+  main.py runs (until the REPL prompt shows), a Ctrl-C from the host is also sent as
+  SIGINT. One that comes while the process is still starting is lost, as on a booting board.
 - Ctrl-D (soft reset) makes the unix process exit; the harness prints `MPY: soft reboot`
   and starts it again, as the board reboots. Bytes sent while it restarts are lost, as they
   would be on a board in reset.
@@ -34,10 +35,17 @@ from types import TracebackType
 from hw.sim.supervisor.sim import SHIM_DIR, find_micropython
 
 SOFT_REBOOT_BANNER = b"MPY: soft reboot\r\n"
+REPL_PROMPT = b">>> "
 CTRL_C = 0x03
 RELAY_POLL_S = 0.02
 STOP_GRACE_S = 2.0
 MAIN_MODULES = ("main.py", "main.mpy")
+
+
+def _ignore_interrupts_until_running() -> None:
+    # Until MicroPython installs its own SIGINT handler (when it starts running main.py) a
+    # Ctrl-C is lost, as on a board still booting, instead of killing the process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _Pty:
@@ -68,7 +76,10 @@ class MicroPythonBoard:
         self._stop = threading.Event()
         self._relay: threading.Thread | None = None
         self._corrupt: tuple[str, int] | None = None
+        self._corrupt_left = 0
+        self._corrupt_armed = True
         self._pin_events: list[tuple[int, int]] = []
+        self._output_tail = b""
         self.boots = 0
         self.corruptions = 0
 
@@ -133,11 +144,13 @@ class MicroPythonBoard:
         with self._lock:
             return list(self._pin_events)
 
-    def corrupt_once(self, name: str, size: int) -> None:
-        """Flip one byte of flash file `name` the first time it has reached `size` bytes,
-        before the host's next command reaches the board: a write that went bad."""
+    def corrupt_write(self, name: str, size: int, *, times: int = 1) -> None:
+        """A write that goes bad: each of the next `times` times flash file `name` fills up to
+        `size` bytes, flip its first byte before the host's next command reaches the board."""
         with self._lock:
             self._corrupt = (name, size)
+            self._corrupt_left = times
+            self._corrupt_armed = True
 
     # --- internals ----------------------------------------------------------------------
 
@@ -164,6 +177,7 @@ class MicroPythonBoard:
                 stderr=self._board.slave,
                 pass_fds=(pins_w,),
                 start_new_session=True,
+                preexec_fn=_ignore_interrupts_until_running,
             )
         finally:
             os.close(pins_w)
@@ -206,7 +220,7 @@ class MicroPythonBoard:
             readable, _, _ = select.select([host, board], [], [], RELAY_POLL_S)
             if board in readable:
                 with contextlib.suppress(BlockingIOError, OSError):
-                    self._write_all(host, os.read(board, 4096))
+                    self._from_board(os.read(board, 4096))
             if host in readable:
                 with contextlib.suppress(BlockingIOError, OSError):
                     self._to_board(os.read(host, 4096))
@@ -215,16 +229,21 @@ class MicroPythonBoard:
             if proc is not None and proc.poll() is not None:
                 self._reboot()
 
+    def _from_board(self, data: bytes) -> None:
+        assert self._host is not None
+        seen = self._output_tail + data
+        self._output_tail = seen[-len(REPL_PROMPT) :]
+        if REPL_PROMPT in seen:
+            with self._lock:
+                self._running_main = False  # main.py has ended: the REPL is up
+        self._write_all(self._host.master, data)
+
     def _to_board(self, data: bytes) -> None:
         assert self._board is not None
         self._apply_corruption()
         proc = self._proc
-        if CTRL_C in data and proc is not None:
-            with self._lock:
-                interrupt = self._running_main
-                self._running_main = False
-            if interrupt:
-                proc.send_signal(signal.SIGINT)
+        if CTRL_C in data and proc is not None and self.running_main:
+            proc.send_signal(signal.SIGINT)
         self._write_all(self._board.master, data)
 
     def _reboot(self) -> None:
@@ -239,21 +258,26 @@ class MicroPythonBoard:
 
     def _apply_corruption(self) -> None:
         with self._lock:
-            target = self._corrupt
+            target = self._corrupt if self._corrupt_left > 0 else None
         if target is None:
             return
         path = self.flash_dir / target[0]
         try:
-            if path.stat().st_size < target[1] or target[1] == 0:
-                return
-            with path.open("r+b") as file:
-                first = file.read(1)
-                file.seek(0)
-                file.write(bytes([first[0] ^ 0xFF]))
+            size = path.stat().st_size
         except OSError:
             return
         with self._lock:
-            self._corrupt = None
+            if size < target[1]:
+                self._corrupt_armed = True  # rewritten from the start: the next fill counts
+                return
+            if not self._corrupt_armed or target[1] == 0:
+                return
+            self._corrupt_armed = False
+            self._corrupt_left -= 1
+        with path.open("r+b") as file:
+            first = file.read(1)
+            file.seek(0)
+            file.write(bytes([first[0] ^ 0xFF]))
         self.corruptions += 1
 
     @staticmethod

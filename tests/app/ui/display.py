@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import shutil
@@ -17,8 +18,16 @@ XVFB = shutil.which("Xvfb")
 
 @pytest.fixture(scope="session")
 def xvfb_display() -> Iterator[str]:
-    """Start Xvfb on a display number it picks itself (-displayfd); stop it afterwards."""
     require(XVFB is not None, "Xvfb is not installed (Debian package xvfb)")
+    with running_xvfb() as display:
+        yield display
+
+
+@contextlib.contextmanager
+def running_xvfb() -> Iterator[str]:
+    """Start Xvfb on a display number it picks itself (-displayfd); stop it afterwards."""
+    if XVFB is None:
+        raise RuntimeError("Xvfb is not installed (Debian package xvfb)")
     read_end, write_end = os.pipe()
     process = subprocess.Popen(
         [
@@ -41,7 +50,7 @@ def xvfb_display() -> Iterator[str]:
     if not number:
         process.kill()
         process.wait()
-        pytest.fail("Xvfb did not report a display number")
+        raise RuntimeError("Xvfb did not report a display number")
     try:
         yield f":{number}"
     finally:

@@ -100,11 +100,11 @@ def test_unknown_table_and_bad_pools_are_refused():
 def test_basic_auth_needs_both_halves_and_mqtt_password_needs_user():
     data = example_data()
     data["http"]["username"] = "owner"
-    with pytest.raises(ConfigError, match="http.password"):
+    with pytest.raises(ConfigError, match=r"http\.password"):
         parse_config(data)
     data = example_data()
     data["mqtt"]["password"] = "p"
-    with pytest.raises(ConfigError, match="mqtt.username"):
+    with pytest.raises(ConfigError, match=r"mqtt\.username"):
         parse_config(data)
 
 
@@ -166,13 +166,9 @@ def test_device_id_accepts_exactly_topic_safe_names(device_id):
     data = copy.deepcopy(MINIMAL)
     data["device"] = {"id": device_id}
     allowed = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
-    valid = (
-        0 < len(device_id) <= 64
-        and set(device_id) <= allowed
-        and device_id[0] not in "_-"
-    )
+    valid = 0 < len(device_id) <= 64 and set(device_id) <= allowed and device_id[0] not in "_-"
     if valid:
         assert parse_config(data).device.id == device_id
     else:
-        with pytest.raises(ConfigError, match="device.id"):
+        with pytest.raises(ConfigError, match=r"device\.id"):
             parse_config(data)
