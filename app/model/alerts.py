@@ -204,6 +204,8 @@ def alerts_for(
                 "fault",
             )
         )
+    if not online:
+        return sorted(alerts, key=lambda alert: SEVERITY_ORDER[alert.severity])
     if state.pool == "offline" and "pool_offline" not in seen:
         text = ALARM_TEXTS["pool_offline"]
         alerts.append(Alert(text.severity, text.title, text.advice, "pool_offline"))

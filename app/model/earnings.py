@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SATS_PER_BTC = 100_000_000
+# Below 0.1 % the percentage would read "0.0% less": say it in words instead.
+NEGLIGIBLE_OFFSET = 0.001
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ class Earnings:
         offset = self.offset
         if offset is None:
             return "No heat used yet today."
+        if offset < NEGLIGIBLE_OFFSET:
+            return (
+                "No earnings to speak of yet today: so far this heat cost what a plain "
+                "electric heater's would."
+            )
         if offset >= 1.0:
             return (
                 f"This heat paid for itself: mining earned {self.money(self.value)}, "

@@ -62,6 +62,18 @@ class Heater:
     def sats_today(self) -> float | None:
         return self.sats_day.today()
 
+    def counters(self) -> dict[str, DailyCounter]:
+        return {"energy": self.energy_day, "sats": self.sats_day, "shares": self.shares_day}
+
+    def day_snapshot(self) -> dict[str, object]:
+        saved = {name: counter.snapshot() for name, counter in self.counters().items()}
+        return {name: value for name, value in saved.items() if value is not None}
+
+    def restore_day(self, saved: object) -> None:
+        if isinstance(saved, dict):
+            for name, counter in self.counters().items():
+                counter.restore(saved.get(name))
+
     def alerts(self, now: float) -> list[Alert]:
         problems = () if self.state is None else self.state.problems
         if self.bad_payload:

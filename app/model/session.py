@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable
 
+from app.model.alerts import SEVERITY_ORDER, Alert
 from app.model.heater import Heater
 from app.model.heater_state import MODES, PRESETS, StatePayloadError, decode_state
 from app.model.schedule import TARGET_MAX_C, TARGET_MIN_C, TIME_PATTERN, ScheduleEditor
@@ -32,13 +33,22 @@ class CommandRefused(ValueError):
 
 
 class AppModel:
-    def __init__(self, settings: AppSettings, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: AppSettings,
+        *,
+        clock: Callable[[], float] = time.time,
+        saved_days: dict[str, object] | None = None,
+    ) -> None:
         self.settings = settings
+        # Per heater, the "today" baselines saved by an earlier run (see daily_counter.py).
+        self.saved_days = dict(saved_days or {})
         self.clock = clock
         self.connection = DISCONNECTED
         self.connection_detail = ""
         self.heaters: dict[str, Heater] = {}
         self.selected_id: str | None = None
+        self.user_selected = False  # until the owner picks one, show an online heater
         self.publisher: Publisher | None = None
         self.listeners: list[Listener] = []
         self.revision = 0
@@ -101,15 +111,20 @@ class AppModel:
             self.on_result(device_id, payload)
         else:
             return
+        if not self.user_selected:
+            self.selected_id = self.preferred(now)
         self.changed()
+
+    def preferred(self, now: float) -> str | None:
+        """The first online heater by id, else the first one at all."""
+        online = [key for key in sorted(self.heaters) if self.heaters[key].online(now)]
+        return online[0] if online else min(self.heaters, default=None)
 
     def on_state(self, device_id: str, payload: bytes, now: float) -> None:
         if not payload:
             self.forget(device_id)
             return
-        heater = self.heaters.get(device_id)
-        if heater is None:
-            heater = self.heaters[device_id] = Heater(device_id)
+        heater = self.heater(device_id)
         if len(payload) > MAX_PAYLOAD_BYTES:
             heater.bad_payload = f"state of {len(payload)} bytes refused (too large)"
             return
@@ -117,16 +132,12 @@ class AppModel:
             heater.apply_state(decode_state(payload), now)
         except StatePayloadError as error:
             heater.bad_payload = str(error)
-        if self.selected_id is None:
-            self.selected_id = device_id
 
     def on_availability(self, device_id: str, payload: bytes) -> None:
         text = payload.decode("utf-8", errors="replace").strip()
-        heater = self.heaters.get(device_id)
-        if heater is None:
-            if not text:
-                return
-            heater = self.heaters[device_id] = Heater(device_id)
+        if device_id not in self.heaters and not text:
+            return
+        heater = self.heater(device_id)
         heater.availability = text if text in ("online", "offline") else None
 
     def on_result(self, device_id: str, payload: bytes) -> None:
@@ -148,10 +159,24 @@ class AppModel:
         ):
             self.message = heater.pending.last_error
 
+    def heater(self, device_id: str) -> Heater:
+        heater = self.heaters.get(device_id)
+        if heater is None:
+            heater = self.heaters[device_id] = Heater(device_id)
+            heater.restore_day(self.saved_days.get(device_id))
+        return heater
+
+    def day_snapshot(self) -> dict[str, object]:
+        """Every heater's "today" baselines, to save for the next run of the app."""
+        snapshot = dict(self.saved_days)
+        snapshot.update({key: heater.day_snapshot() for key, heater in self.heaters.items()})
+        return snapshot
+
     def forget(self, device_id: str) -> None:
         self.heaters.pop(device_id, None)
         if self.selected_id == device_id:
-            self.selected_id = min(self.heaters) if self.heaters else None
+            self.user_selected = False
+            self.selected_id = min(self.heaters, default=None)
 
     def tick(self) -> None:
         """Called every second by the UI: confirmation timeouts, heaters going stale."""
@@ -173,7 +198,14 @@ class AppModel:
         if device_id not in self.heaters:
             raise KeyError(device_id)
         self.selected_id = device_id
+        self.user_selected = True
         self.changed()
+
+    def all_alerts(self) -> list[tuple[str, Alert]]:
+        """Every heater's alerts as (heater name, alert), most serious first."""
+        now = self.clock()
+        found = [(h.name, alert) for h in self.heater_list() for alert in h.alerts(now)]
+        return sorted(found, key=lambda item: SEVERITY_ORDER[item[1].severity])
 
     def heater_list(self) -> list[Heater]:
         return [self.heaters[key] for key in sorted(self.heaters)]

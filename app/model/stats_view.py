@@ -16,7 +16,7 @@ class StatsView:
     room: Series
     target: Series
     power: Series
-    hashrate: Series
+    hashrate: Series  # TH/s
     energy_today_text: str
     energy_total_text: str
     efficiency_text: str
@@ -45,7 +45,9 @@ def stats_view(heater: Heater | None, *, units: str, now: float) -> StatsView:
     room = temps([(s.at - now, s.room_c) for s in samples])
     target = temps([(s.at - now, s.target_c) for s in samples])
     power = series([(s.at - now, s.power_w) for s in samples])
-    hashrate = series([(s.at - now, s.hashrate_ghs) for s in samples])
+    hashrate = [
+        (at, ghs / 1000) for at, ghs in series([(s.at - now, s.hashrate_ghs) for s in samples])
+    ]
     state = heater.state
     efficiency = None if state is None else state.efficiency_j_th
     return StatsView(

@@ -31,7 +31,7 @@ class ThermostatView:
     message: str
     power_text: str = "—"
     hashrate_text: str = "—"
-    earned_today_text: str = "—"
+    earned_text: str = "—"
 
 
 def format_hashrate(ghs: float | None) -> str:
@@ -104,5 +104,5 @@ def thermostat_view(
         message=message or (heater.pending.last_error or ""),
         power_text="—" if state.power_w is None else f"{state.power_w:.0f} W",
         hashrate_text=format_hashrate(state.hashrate_ghs),
-        earned_today_text=format_sats(heater.sats_today()),
+        earned_text=format_sats(state.earned_sats),
     )

@@ -31,6 +31,7 @@ from kivy.uix.boxlayout import BoxLayout  # noqa: E402
 from app.launch import SCREENS, LaunchOptions  # noqa: E402
 from app.link.mqtt_link import MqttLink  # noqa: E402
 from app.model.alerts import CRITICAL  # noqa: E402
+from app.model.day_store import DayStore  # noqa: E402
 from app.model.session import CONNECTED, AppModel  # noqa: E402
 from app.model.settings import AppSettings, SettingsError, SettingsStore  # noqa: E402
 from app.ui.controls import FlatButton, Text  # noqa: E402
@@ -52,12 +53,15 @@ NAV_LABELS = {
     "settings": "Setup",
 }
 SETTINGS_FILE = "settings.json"
+DAYS_FILE = "days.json"
+SAVE_DAYS_EVERY_S = 60.0
 # After the screen is live, let two frames draw before capturing it.
 CAPTURE_SETTLE_S = 0.35
 
 
 def handoff_to_ui(action: Any) -> None:
-    Clock.schedule_once(lambda _dt: action(), 0)
+    # -1: run before the next frame is drawn rather than on the frame after it.
+    Clock.schedule_once(lambda _dt: action(), -1)
 
 
 class HearthApp(App):
@@ -75,9 +79,12 @@ class HearthApp(App):
         self.wrote: pathlib.Path | None = None
         self.link: MqttLink | None = None
         self.store: SettingsStore | None = None
+        self.days: DayStore | None = None
         self.model = AppModel(AppSettings())
         self.screens: dict[str, Page] = {}
-        self.redraw = Clock.create_trigger(self.refresh_now, 0)
+        # One repaint per frame however many messages arrived, done before that frame
+        # is drawn (-1), so an update costs one frame, not two.
+        self.redraw = Clock.create_trigger(self.refresh_now, -1)
 
     # -- building ------------------------------------------------------------------
     def build(self) -> BoxLayout:
@@ -85,6 +92,8 @@ class HearthApp(App):
         Window.clearcolor = theme.BACKGROUND
         data_dir = self.options.data_dir or pathlib.Path(self.user_data_dir)
         self.store = SettingsStore(data_dir / SETTINGS_FILE)
+        self.days = DayStore(data_dir / DAYS_FILE)
+        self.model.saved_days = self.days.load()
         saved = self.store.load()
         broker = self.options.broker
         settings = replace(saved, prefix=self.options.prefix or saved.prefix)
@@ -145,6 +154,7 @@ class HearthApp(App):
         self.mark("window")
         self.connect(self.model.settings)
         Clock.schedule_interval(lambda _dt: self.model.tick(), 1.0)
+        Clock.schedule_interval(lambda _dt: self.save_days(), SAVE_DAYS_EVERY_S)
         if self.options.screenshot is not None:
             self.deadline = time.perf_counter() + self.options.timeout_s
             Clock.schedule_interval(self.capture_when_live, 0.05)
@@ -152,6 +162,15 @@ class HearthApp(App):
     def on_stop(self) -> None:
         if self.link is not None:
             self.link.stop()
+        self.save_days()
+
+    def save_days(self) -> None:
+        if self.days is None or self.options.screenshot is not None:
+            return
+        try:
+            self.days.save(self.model.day_snapshot())
+        except OSError as error:
+            self.model.message = f"Today's totals not saved: {error}"
 
     # -- behaviour -----------------------------------------------------------------
     def connect(self, settings: AppSettings) -> None:
@@ -195,7 +214,7 @@ class HearthApp(App):
         else:
             self.link_label.text = model.connection_detail or model.connection
             self.link_label.color = theme.WARNING
-        alerts = [a for h in model.heater_list() for a in h.alerts(now)]
+        alerts = [alert for _name, alert in model.all_alerts()]
         button = self.nav_buttons["alerts"]
         button.text = f"Alerts ({len(alerts)})" if alerts else "Alerts"
         if any(alert.severity == CRITICAL for alert in alerts):

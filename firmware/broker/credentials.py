@@ -20,6 +20,8 @@ from pwdlib import PasswordHash
 from pwdlib.exceptions import PwdlibError
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from firmware.store.atomic_file import write_atomic
+
 CREDENTIALS_FILE = "broker-credentials.json"
 PASSWORD_FILE = "broker-passwd"
 DEFAULT_USERNAME = "hearth"
@@ -57,18 +59,7 @@ class BrokerCredentials:
 
 def write_private_file(path: pathlib.Path, text: str) -> None:
     """Atomic replace of a 0600 file: a power cut leaves the old or the new file, never half."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_atomic(path, text.encode("utf-8"), keep_previous=False)
 
 
 def load_or_create_credentials(state_dir: pathlib.Path, host: str, port: int) -> BrokerCredentials:

@@ -21,7 +21,14 @@ from typing import Any
 
 from firmware.api import ApiServer, MinerFacts, PoolView, WriteAuth
 from firmware.board import BoardProfile, load_board
-from firmware.bridge import BridgeConfig, DeviceInfo, DiscoveryInfo, MqttBridge, TlsConfig
+from firmware.bridge import (
+    BridgeConfig,
+    DemandSignal,
+    DeviceInfo,
+    DiscoveryInfo,
+    MqttBridge,
+    TlsConfig,
+)
 from firmware.broker import EmbeddedBroker
 from firmware.config import HearthConfig
 from firmware.daemon.backend_choice import open_backend
@@ -32,6 +39,7 @@ from firmware.daemon.operating_points import IDLE, point_for_watts, point_power_
 from firmware.daemon.state import Readings, compose_state
 from firmware.daemon.supervisor_side import SupervisorSide
 from firmware.heat import HeatController, HeatSettings, SettingsLimits, apply_update
+from firmware.heat.demand import DemandSignal as HeatDemandSignal
 from firmware.pool import PoolConfig, PoolManager, PoolStatus
 from firmware.store import Store
 from firmware.work import HashBackend, OperatingPoint
@@ -44,6 +52,8 @@ CONTROL_PERIOD_S = 1.0  # wall seconds between thermostat updates
 NOMINAL_INPUT_MV = 12000.0
 # Wall seconds: a longer gap between two power readings (suspend) is not integrated.
 ENERGY_MAX_STEP_S = 60.0
+# A demand signal without a duration holds until the next one (the bridge's limit: a week).
+DEMAND_UNTIL_NEXT_S = 7 * 24 * 3600.0
 
 
 class HeaterDaemon:
@@ -92,6 +102,8 @@ class HeaterDaemon:
         self.alarms: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._dirty = asyncio.Event()
+        self._wake_control = asyncio.Event()
+        self._best_at_start = 0.0
         self._stopped = False
 
     # ---- time ----------------------------------------------------------------------
@@ -116,6 +128,7 @@ class HeaterDaemon:
         await self.backend.start()
         self.pool = PoolManager(self.pool_configs, self.backend)
         self._restore_pool()
+        self._best_at_start = self.pool.status().best_share_difficulty
         await self._start_mqtt()
         await self._start_http()
         self._tasks = [
@@ -248,7 +261,9 @@ class HeaterDaemon:
             except Exception:
                 self.alarms.add("control_error")
                 log.exception("control step failed")
-            await asyncio.sleep(CONTROL_PERIOD_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake_control.wait(), CONTROL_PERIOD_S)
+            self._wake_control.clear()
 
     def target_now(self) -> float | None:
         decision = self.heat.last
@@ -341,6 +356,7 @@ class HeaterDaemon:
             apply_set=self.apply_settings,
             prefix=mqtt.prefix,
             discovery=discovery if mqtt.discovery else None,
+            on_demand=self.on_demand,
         )
         await self.bridge.start()
 
@@ -386,6 +402,15 @@ class HeaterDaemon:
             )
         )
 
+    def on_demand(self, signal: DemandSignal) -> None:
+        """A demand-response message from MQTT: cap (or restore) within one tick."""
+        duration = signal.duration_s if signal.duration_s is not None else DEMAND_UNTIL_NEXT_S
+        self.heat.demand_response(
+            self.control_time(),
+            HeatDemandSignal(limit_w=signal.max_power_w, duration_s=duration * self._speed),
+        )
+        self._wake_control.set()
+
     def settings(self) -> Mapping[str, object]:
         return self.heat.settings.to_dict()
 
@@ -400,6 +425,7 @@ class HeaterDaemon:
             raise ValueError(f"settings not saved ({exc}); nothing changed") from exc
         if self.bridge is not None:
             self.bridge.notify_changed()
+        self._wake_control.set()
 
     async def apply_pools(self, pools: tuple[tuple[str, str, str | None], ...]) -> None:
         current = {i: p for i, p in enumerate(self.pool_configs)}
@@ -422,11 +448,11 @@ class HeaterDaemon:
 
     async def pause(self) -> None:
         self.paused = True
-        await self._control_step()
+        self._wake_control.set()
 
     async def resume(self) -> None:
         self.paused = False
-        await self._control_step()
+        self._wake_control.set()
 
     def miner_facts(self) -> MinerFacts:
         board = self.board
@@ -438,6 +464,7 @@ class HeaterDaemon:
             urls = [p.url for p in self.pool_configs]
             active = urls.index(pool.url) if pool.url in urls else None
         frequency = self.point.frequency_mhz
+        best = pool.best_share_difficulty if pool else 0.0
         return MinerFacts(
             hostname=self.hostname,
             mac_address=self.mac,
@@ -467,9 +494,10 @@ class HeaterDaemon:
             shares_accepted=pool.shares_accepted if pool else 0,
             shares_rejected=pool.shares_rejected if pool else 0,
             reject_reasons=dict(pool.reject_reasons) if pool else {},
-            # The pool manager keeps no best-share figure; 0 rather than a made-up one.
-            best_difficulty=0.0,
-            session_best_difficulty=0.0,
+            best_difficulty=best,
+            # The ledger's best is all-time (persisted): it counts for this session only
+            # once it rose after start-up.
+            session_best_difficulty=best if best > self._best_at_start else 0.0,
             pool_difficulty=pool.difficulty if pool else None,
             pools=tuple(PoolView(p.url, p.user, bool(p.password)) for p in self.pool_configs),
             active_pool_index=active,

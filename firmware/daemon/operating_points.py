@@ -11,7 +11,8 @@ IDLE = OperatingPoint(frequency_mhz=0.0, voltage_mv=0, active_chips=0, duty=0.0)
 
 
 def point_for_watts(board: BoardProfile, watts: float) -> OperatingPoint:
-    if watts <= 0:
+    idle_w = board.power.idle_w
+    if watts <= idle_w:
         return IDLE
     steps = board.frequency_steps()
     chosen = steps[0]
@@ -22,7 +23,8 @@ def point_for_watts(board: BoardProfile, watts: float) -> OperatingPoint:
     draw = board.power_w(chosen, voltage)
     # Below the board's lowest point, hash part of the time (the thermostat normally
     # duty-cycles itself and never asks for less than the minimum).
-    duty = min(1.0, watts / draw) if draw > watts else 1.0
+    # (power while duty-cycling = idle + (draw - idle) × duty, see point_power_w)
+    duty = (watts - idle_w) / (draw - idle_w) if draw > watts else 1.0
     return OperatingPoint(chosen, voltage, board.chip_count, duty)
 
 

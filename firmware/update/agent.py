@@ -21,6 +21,7 @@ from pathlib import Path
 import serial
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from firmware.store.atomic_file import write_atomic
 from firmware.update import provision
 from firmware.update.image import MAX_IMAGE_BYTES, ImageError, key_id, load_public_key, verify_image
 from firmware.update.protocol import (
@@ -34,7 +35,7 @@ from firmware.update.protocol import (
     encode_json,
     parse_data,
 )
-from firmware.update.slots import SlotStore, write_atomic
+from firmware.update.slots import SlotStore
 
 MAX_CHUNK = 32 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -109,7 +110,8 @@ class UpdateAgent:
             return None
 
     def _save_session(self, session: Session) -> None:
-        write_atomic(self._session_path, json.dumps(asdict(session), sort_keys=True).encode())
+        data = json.dumps(asdict(session), sort_keys=True).encode()
+        write_atomic(self._session_path, data, keep_previous=False)
 
     def _drop_session(self) -> None:
         self._session_path.unlink(missing_ok=True)

@@ -8,12 +8,11 @@ value is checked before anything is written; secrets are never echoed back.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from firmware.update.slots import write_atomic
+from firmware.store.atomic_file import write_atomic
 
 SECRET_KEYS = frozenset({"wifi_password", "pool_password", "mqtt_password", "api_token"})
 MASK = "********"
@@ -96,8 +95,7 @@ def save(state_dir: Path, settings: Mapping[str, object]) -> dict[str, object]:
     path = state_dir / "provisioned.json"
     merged = {**load(state_dir), **update}
     state_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps(merged, sort_keys=True).encode())
-    os.chmod(path, 0o600)
+    write_atomic(path, json.dumps(merged, sort_keys=True).encode(), keep_previous=False)
     return masked(merged)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from firmware.store.atomic_file import fsync_directory, write_atomic
 from firmware.update.image import VerifiedImage
 from firmware.update.version import parse_version
 
@@ -43,25 +44,6 @@ class BootState:
         if self.trial == self.active:
             raise ValueError("the trial slot cannot be the active slot")
         parse_version(self.floor)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a reader sees the old or the new bytes, never a mix."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _no_checkpoint(step: str) -> None:
@@ -98,7 +80,8 @@ class SlotStore:
             return fallback
 
     def _save(self, state: BootState) -> None:
-        write_atomic(self.state_path, json.dumps(asdict(state), sort_keys=True).encode())
+        data = json.dumps(asdict(state), sort_keys=True).encode()
+        write_atomic(self.state_path, data, keep_previous=False)
 
     def slot_info(self, slot: str) -> dict[str, str] | None:
         try:
@@ -142,12 +125,13 @@ class SlotStore:
             "board": image.manifest.board,
             "digest": image.digest.hex(),
         }
-        write_atomic(staging / SLOT_MARKER, json.dumps(marker, sort_keys=True).encode())
+        marker_data = json.dumps(marker, sort_keys=True).encode()
+        write_atomic(staging / SLOT_MARKER, marker_data, keep_previous=False)
         self.checkpoint("install:marker")
         shutil.rmtree(target, ignore_errors=True)
         self.checkpoint("install:removed-old")
         os.replace(staging, target)
-        _fsync_dir(target.parent)
+        fsync_directory(target.parent)
         self.checkpoint("install:renamed")
         self._save(replace(state, trial=slot, trial_boots=0))
         self.checkpoint("install:trial")

@@ -50,6 +50,10 @@ REBOOT_TIMEOUT_S = 5.0
 # How long the new supervisor is watched after the reset for a crash (a traceback).
 SETTLE_S = 1.0
 READ_TIMEOUT_S = 0.5
+# The watchdog timeout while flashing: under the RP2040's 8388 ms maximum, far above one
+# command's time. The new supervisor's main.py sets its own (limits.WATCHDOG_TIMEOUT_MS)
+# when it starts after the reset.
+FLASHING_WATCHDOG_MS = 8000
 EXEC_TIMEOUT_S = 10
 
 RAW_REPL_BANNER = b"raw REPL; CTRL-B to exit\r\n"
@@ -132,18 +136,31 @@ def stale_twins(name: str) -> list[str]:
 
 
 class BoardSession:
-    """A raw-REPL session with one MicroPython board, over any pyserial URL or path."""
+    """A raw-REPL session with one MicroPython board, over any pyserial URL or path.
 
-    def __init__(self, transport: SerialTransport) -> None:
+    `watchdog_ms`: the supervisor starts the MCU's watchdog and nothing can stop it; once
+    its loop is interrupted nobody feeds it, so every command first (re)arms it with this
+    longer timeout and feeds it. None for a board without a watchdog running."""
+
+    def __init__(
+        self, transport: SerialTransport, *, watchdog_ms: int | None = FLASHING_WATCHDOG_MS
+    ) -> None:
         self._transport = transport
+        self._preamble = "" if watchdog_ms is None else _feed_watchdog_code(watchdog_ms)
 
     @classmethod
-    def open(cls, port: str, *, baudrate: int = 115200) -> BoardSession:
+    def open(
+        cls,
+        port: str,
+        *,
+        baudrate: int = 115200,
+        watchdog_ms: int | None = FLASHING_WATCHDOG_MS,
+    ) -> BoardSession:
         try:
             transport = SerialTransport(port, baudrate=baudrate, timeout=READ_TIMEOUT_S)
         except (TransportError, OSError) as exc:
             raise SupervisorFlashError("no-board", f"cannot open {port}: {exc}") from exc
-        return cls(transport)
+        return cls(transport, watchdog_ms=watchdog_ms)
 
     def close(self) -> None:
         try:
@@ -176,7 +193,7 @@ class BoardSession:
     def run(self, code: str) -> bytes:
         """Execute `code` on the board; its printed output. Board exceptions are errors."""
         try:
-            out, err = self._transport.exec_raw(code, timeout=EXEC_TIMEOUT_S)
+            out, err = self._transport.exec_raw(self._preamble + code, timeout=EXEC_TIMEOUT_S)
         except (TransportError, OSError, ValueError) as exc:
             raise SupervisorFlashError("board-error", f"board stopped answering: {exc}") from exc
         if err:
@@ -186,7 +203,10 @@ class BoardSession:
 
     def free_bytes(self) -> int:
         out = self.run("import os\ns=os.statvfs('.')\nprint(s[1]*s[4])")
-        return int(out.strip())
+        try:
+            return int(out.strip())
+        except ValueError:
+            raise SupervisorFlashError("board-error", f"odd free-space answer {out!r}") from None
 
     def write_file(self, name: str, data: bytes) -> None:
         folder = name.rpartition("/")[0]
@@ -219,7 +239,7 @@ class BoardSession:
     def rename_over(self, source: str, target: str, remove: list[str]) -> None:
         self.run(
             "import os\n"
-            f"for _n in {[*remove]!r}:\n"
+            f"for _n in {remove!r}:\n"
             " try:\n"
             "  os.remove(_n)\n"
             " except OSError:\n"
@@ -257,6 +277,16 @@ class BoardSession:
             raise SupervisorFlashError(
                 "crashed", f"the new supervisor crashed at start: {_exception_line(after + rest)}"
             )
+
+
+def _feed_watchdog_code(timeout_ms: int) -> str:
+    return (
+        "try:\n"
+        " import machine\n"
+        f" machine.WDT(timeout={timeout_ms}).feed()\n"
+        "except (ImportError, AttributeError):\n"
+        " pass\n"
+    )
 
 
 def _exception_line(output: bytes) -> str:

@@ -77,7 +77,7 @@ def _join(values: Sequence[str]) -> str:
         padded.append(text.ljust(column.width))
     # A "bad state" reason spans the columns after STATUS instead of being cut at one.
     if values[2].startswith("bad state"):
-        return " ".join(padded[:2] + [values[2]])
+        return " ".join([*padded[:2], values[2]])
     return " ".join(padded)
 
 

@@ -29,12 +29,7 @@ class AlertsScreen(Page):
         self.add_widget(scroll)
 
     def refresh(self) -> None:
-        now = self.model.clock()
-        current = [
-            (heater.name, alert)
-            for heater in self.model.heater_list()
-            for alert in heater.alerts(now)
-        ]
+        current = self.model.all_alerts()
         if current == self.shown and self.column.children:
             return
         self.shown = current

@@ -32,7 +32,7 @@ class StatsScreen(Page):
             column, "[color=6cb4ff]Room[/color] and [color=ff7a2f]target[/color] temperature", "°"
         )
         self.power_chart = self.chart(column, "[color=ffc64d]Power[/color]", "W")
-        self.hash_chart = self.chart(column, "[color=b58cff]Hashrate[/color]", "GH/s")
+        self.hash_chart = self.chart(column, "[color=b58cff]Hashrate[/color]", "TH/s")
         self.note = Text("", color=theme.TEXT_DIM, size_hint_y=None)
         column.add_widget(self.note)
         self.add_widget(column)

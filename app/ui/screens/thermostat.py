@@ -64,7 +64,7 @@ class ThermostatScreen(Page):
         figures = GridLayout(cols=3, spacing=dp(8), size_hint_y=None, height=dp(78))
         power, self.power = figure("Power")
         mining, self.hashrate = figure("Mining")
-        earned, self.earned = figure("Earned today")
+        earned, self.earned = figure("Earned")
         for card in (power, mining, earned):
             figures.add_widget(card)
         column.add_widget(figures)
@@ -123,5 +123,5 @@ class ThermostatScreen(Page):
             )
         self.power.text = view.power_text
         self.hashrate.text = view.hashrate_text
-        self.earned.text = view.earned_today_text
+        self.earned.text = view.earned_text
         self.message.text = view.message

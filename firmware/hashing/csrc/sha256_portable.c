@@ -37,6 +37,16 @@ const uint32_t hearth_sha256_h0[8] = {
  * compiler reuses once the rounds are unrolled, saving an operation per round. */
 #define MAJ(a, b, c) ((b) ^ (((a) ^ (b)) & ((b) ^ (c))))
 
+/* On x86-64 the compiler builds the scan twice, plain and for BMI2 (rorx rotates without
+ * overwriting its source, which saves a move per rotation: about 15% here), and the
+ * dynamic loader picks the one the CPU runs (GCC/clang target_clones, an ifunc). The
+ * source stays plain C; elsewhere it is built once. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(HEARTH_PORTABLE_ONLY)
+#define HEARTH_SCAN_CLONES __attribute__((target_clones("bmi2", "default")))
+#else
+#define HEARTH_SCAN_CLONES
+#endif
+
 #if defined(__GNUC__)
 #define HEARTH_INLINE static inline __attribute__((always_inline))
 #define HEARTH_UNROLL _Pragma("GCC unroll 64")
@@ -153,6 +163,7 @@ int hearth_meets_target(const uint32_t hash[8], const uint32_t target[8])
     return 1;
 }
 
+HEARTH_SCAN_CLONES
 uint32_t hearth_scan_portable(const hearth_scan_ctx *ctx, uint32_t start, uint64_t count,
                               uint32_t *found, uint32_t found_cap, uint64_t *scanned)
 {

@@ -16,7 +16,9 @@ board (PRACTICAL.md, "MicroPython unix port"):
 
 The flash directory is the board's filesystem (its cwd and first MICROPYPATH entry). Pin
 outputs reported by the `machine` shim (hw/micropython) are recorded, so a test can check
-what a pin did while the board was being written.
+what a pin did while the board was being written. The harness also plays the hardware
+watchdog: once firmware starts `machine.WDT`, a gap in feeding longer than its timeout
+kills the process and boots it again (no banner: a hard reset), and `watchdog_resets` counts.
 """
 
 from __future__ import annotations
@@ -80,6 +82,9 @@ class MicroPythonBoard:
         self._corrupt_armed = True
         self._pin_events: list[tuple[int, int]] = []
         self._output_tail = b""
+        self._wdt_timeout_s: float | None = None
+        self._last_feed = 0.0
+        self.watchdog_resets = 0
         self.boots = 0
         self.corruptions = 0
 
@@ -184,6 +189,7 @@ class MicroPythonBoard:
         with self._lock:
             self._pins_r = pins_r
             self._running_main = has_main
+            self._wdt_timeout_s = None  # a reset stops the watchdog until firmware starts it
         self.boots += 1
 
     def _kill(self) -> None:
@@ -212,6 +218,11 @@ class MicroPythonBoard:
                 words = line.split()
                 if len(words) == 3 and words[0] == "pin":
                     self._pin_events.append((int(words[1]), int(words[2])))
+                elif len(words) == 2 and words[0] == "wdt":
+                    self._wdt_timeout_s = int(words[1]) / 1000.0
+                    self._last_feed = time.monotonic()
+                elif words == ["feed"]:
+                    self._last_feed = time.monotonic()
 
     def _run_relay(self) -> None:
         assert self._host is not None and self._board is not None
@@ -226,8 +237,12 @@ class MicroPythonBoard:
                     self._to_board(os.read(host, 4096))
             self._read_pins()
             proc = self._proc
-            if proc is not None and proc.poll() is not None:
-                self._reboot()
+            if self._watchdog_expired():
+                self._kill()
+                self.watchdog_resets += 1
+                self._reboot(banner=b"")
+            elif proc is not None and proc.poll() is not None:
+                self._reboot(banner=SOFT_REBOOT_BANNER)
 
     def _from_board(self, data: bytes) -> None:
         assert self._host is not None
@@ -246,13 +261,18 @@ class MicroPythonBoard:
             proc.send_signal(signal.SIGINT)
         self._write_all(self._board.master, data)
 
-    def _reboot(self) -> None:
+    def _watchdog_expired(self) -> bool:
+        with self._lock:
+            timeout = self._wdt_timeout_s
+            return timeout is not None and time.monotonic() - self._last_feed > timeout
+
+    def _reboot(self, banner: bytes) -> None:
         assert self._host is not None and self._board is not None
         self._kill()
         with contextlib.suppress(BlockingIOError, OSError):
             while os.read(self._board.master, 4096):
                 pass
-        self._write_all(self._host.master, SOFT_REBOOT_BANNER)
+        self._write_all(self._host.master, banner)
         if not self._stop.is_set():
             self._boot()
 

@@ -58,6 +58,15 @@ def test_fault_without_an_explaining_alarm_is_raised() -> None:
     assert [a.code for a in explained] == ["chip_hot"]
 
 
+def test_an_offline_heaters_stale_pool_status_is_not_an_alert() -> None:
+    alerts = alerts_for(
+        HeaterState(mode="heat", pool="offline", alarms=("chip_hot",)),
+        online=False,
+        heater_name="H",
+    )
+    assert [a.code for a in alerts] == ["offline", "chip_hot"]
+
+
 def test_pool_trouble() -> None:
     offline = alerts_for(HeaterState(pool="offline"), online=True, heater_name="H")
     assert [(a.code, a.severity) for a in offline] == [("pool_offline", WARNING)]

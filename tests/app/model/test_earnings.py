@@ -24,6 +24,11 @@ def test_small_offsets_keep_a_decimal() -> None:
     assert "0.5% less" in earnings(sats=25.0).summary()
 
 
+def test_no_earnings_are_said_in_words() -> None:
+    assert earnings(sats=0.0).summary().startswith("No earnings to speak of yet today")
+    assert earnings(sats=0.04).summary().startswith("No earnings to speak of yet today")
+
+
 def test_heat_that_paid_for_itself() -> None:
     summary = earnings(sats=10_000.0).summary()
     assert summary.startswith("This heat paid for itself") and "2.0×" in summary

@@ -1,7 +1,15 @@
 import datetime
+import json
+import pathlib
+
+import pytest
 
 from app.model.daily_counter import DailyCounter
+from app.model.day_store import DayStore
 from app.model.history import History, Sample
+from app.model.session import AppModel
+from app.model.settings import AppSettings
+from tests.app.contract_heater import contract_state
 
 
 def sample(at: float, room: float = 20.0) -> Sample:
@@ -53,3 +61,42 @@ def test_a_counter_reset_starts_again() -> None:
     counter.update(noon(1) + 60, 2.0)
     counter.update(noon(1) + 120, 3.0)
     assert counter.today() == 1.0
+
+
+def test_baselines_survive_a_restart_of_the_app(tmp_path: pathlib.Path) -> None:
+    store = DayStore(tmp_path / "days.json")
+    first = AppModel(AppSettings(), clock=lambda: noon(1))
+    first.on_message("hearth/den/state", json.dumps(contract_state(energy_kwh=10.0)).encode())
+    first.on_message("hearth/den/state", json.dumps(contract_state(energy_kwh=11.0)).encode())
+    store.save(first.day_snapshot())
+    later = AppModel(AppSettings(), clock=lambda: noon(1) + 3600, saved_days=store.load())
+    later.on_message("hearth/den/state", json.dumps(contract_state(energy_kwh=12.5)).encode())
+    heater = later.selected
+    assert heater is not None and heater.energy_today_kwh() == 2.5
+    next_day = AppModel(AppSettings(), clock=lambda: noon(2), saved_days=store.load())
+    next_day.on_message("hearth/den/state", json.dumps(contract_state(energy_kwh=13.0)).encode())
+    assert next_day.selected is not None and next_day.selected.energy_today_kwh() == 0.0
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        None,
+        "x",
+        {"day": 3},
+        {"day": "not-a-day", "baseline": 1, "latest": 2},
+        {"day": "2026-01-01", "baseline": True, "latest": 2},
+    ],
+)
+def test_malformed_saved_baselines_are_ignored(saved: object) -> None:
+    counter = DailyCounter()
+    counter.restore(saved)
+    assert counter.today() is None
+
+
+def test_an_unreadable_day_file_starts_afresh(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "days.json"
+    path.write_text("{oops")
+    assert DayStore(path).load() == {}
+    path.write_text("[1]")
+    assert DayStore(path).load() == {}

@@ -65,12 +65,22 @@ def test_discovers_every_heater_from_retained_state(model: AppModel) -> None:
     model.on_message("hearth/a-room/availability", b"online")
     model.on_message("hearth/a-room/state", state(room_c=22.0))
     assert [h.device_id for h in model.heater_list()] == ["a-room", "b-room"]
-    assert model.selected_id == "b-room"  # the first one heard from
     model.select("a-room")
     assert model.selected is not None and model.selected.state is not None
     assert model.selected.state.room_c == 22.0
     with pytest.raises(KeyError):
         model.select("nope")
+
+
+def test_an_online_heater_is_shown_until_the_owner_picks_one(model: AppModel) -> None:
+    model.on_message("hearth/a-old/availability", b"offline")
+    model.on_message("hearth/a-old/state", state())
+    assert model.selected_id == "a-old"  # the only one
+    model.on_message("hearth/b-new/state", state())
+    assert model.selected_id == "b-new"  # online beats offline
+    model.select("a-old")
+    model.on_message("hearth/c-new/state", state())
+    assert model.selected_id == "a-old"  # the owner's choice stays
 
 
 def test_listeners_hear_every_change(model: AppModel) -> None:
@@ -100,6 +110,15 @@ def test_a_heater_that_goes_offline_is_shown_offline(
     assert not heater.online(clock())
     assert heater.state is not None  # last values kept, marked offline
     assert heater.alerts(clock())[0].code == "offline"
+
+
+def test_alerts_of_every_heater_most_serious_first(model: AppModel) -> None:
+    model.on_message("hearth/a/state", state(pool="failover"))
+    model.on_message("hearth/b/state", state(alarms=["supervisor_trip:tip_over"]))
+    assert [(name, alert.code) for name, alert in model.all_alerts()] == [
+        ("b", "supervisor_trip:tip_over"),
+        ("a", "pool_failover"),
+    ]
 
 
 def test_a_heater_that_stops_reporting_goes_stale(

@@ -23,6 +23,7 @@ def test_thermostat_view_of_a_heating_heater() -> None:
     view = thermostat_view(heater(), units="C", now=NOW, message="")
     assert view.online and view.room_text == "19.8°" and view.target_text == "21.5°"
     assert view.status_text == "Heating · 812 W" and view.hashrate_text == "2.15 TH/s"
+    assert view.earned_text == "5,120 sats"
     assert view.mode == "heat" and view.preset == "comfort" and not view.target_pending
 
 
@@ -72,6 +73,7 @@ def test_stats_view_series_and_figures() -> None:
     h.apply_state(decode_state(json.dumps(contract_state(room_c=20.5, energy_kwh=43.0))), NOW + 60)
     view = stats_view(h, units="C", now=NOW + 60)
     assert view.room == [(-60.0, 19.8), (0.0, 20.5)] and len(view.power) == 2
+    assert view.hashrate == [(-60.0, 2.15), (0.0, 2.15)]
     assert view.energy_today_text == "0.63 kWh" and view.energy_total_text == "43.00 kWh"
     assert view.efficiency_text == "17.5 J/TH"
     assert stats_view(None, units="C", now=NOW).samples == 0

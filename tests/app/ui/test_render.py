@@ -20,7 +20,7 @@ from tests.support.mosquitto import MosquittoBroker
 SCREENS = ("thermostat", "stats", "earnings", "schedule", "alerts", "settings")
 # Text each screen must show for the heater's contract state (contract_state + failover).
 EXPECTED_TEXT = {
-    "thermostat": ["21.5°", "Room 19.8°", "Heating · 812 W", "2.15 TH/s", "Heat", "Comfort"],
+    "thermostat": ["21.5°", "Room 19.8°", "Heating · 812 W", "2.15 TH/s", "5,120 sats", "Comfort"],
     "stats": ["42.37 kWh", "17.5 J/TH"],
     "earnings": ["5,120 sats", "1,234", "3"],
     "schedule": ["06:30", "21.0°C", "Send to heater"],

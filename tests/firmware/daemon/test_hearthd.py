@@ -3,6 +3,7 @@ Mosquitto: state, set/result, persistence, SIGTERM shutdown, config refusal."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import signal
@@ -10,12 +11,13 @@ import subprocess
 import sys
 import time
 
+import aiohttp
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from firmware.store import Store
-from tests.support.mosquitto import mosquitto_broker  # noqa: F401 (fixture)
+from tests.support.mosquitto import free_port, mosquitto_broker  # noqa: F401 (fixture)
 
 STATE_KEYS = {
     "mode", "preset", "action", "target_c", "room_c", "power_w", "hashrate_ghs",
@@ -24,7 +26,7 @@ STATE_KEYS = {
 }  # fmt: skip
 
 
-def write_config(tmp_path, broker, pool_url, **extra_tables) -> str:
+def write_config(tmp_path, broker, pool_url, http_port=0, **extra_tables) -> str:
     text = f"""
 [device]
 id = "dtest"
@@ -42,7 +44,8 @@ password = "{broker.password}"
 discovery = true
 
 [http]
-port = 0
+port = {http_port}
+bind = "127.0.0.1"
 """
     for table, body in extra_tables.items():
         text += f"\n[{table}]\n{body}\n"
@@ -100,9 +103,24 @@ def state_of(payload):
     return json.loads(payload)
 
 
+async def http_checks(port: int, token: str) -> dict:
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as client:
+        async with client.get("/api/system/info") as response:
+            info = await response.json()
+        async with client.patch("/api/heater", json={"mode": "off"}) as response:
+            assert response.status == 401
+        headers = {"Authorization": f"Bearer {token}"}
+        async with client.patch("/api/heater", json={"preset": "eco"}, headers=headers) as r:
+            assert r.status == 200, await r.text()
+        async with client.get("/api/heater") as response:
+            heater = await response.json()
+    return {"info": info, "heater": heater}
+
+
 def test_hearthd_state_set_result_and_clean_shutdown(tmp_path, mosquitto_broker, demo_pool):  # noqa: F811
     watcher = Watcher(mosquitto_broker)
-    process = start_hearthd(write_config(tmp_path, mosquitto_broker, demo_pool))
+    http_port = free_port()
+    process = start_hearthd(write_config(tmp_path, mosquitto_broker, demo_pool, http_port))
     try:
         watcher.wait_for("hearth/dtest/availability", lambda p: p == b"online")
         first = state_of(watcher.wait_for("hearth/dtest/state", lambda p: True))
@@ -125,6 +143,14 @@ def test_hearthd_state_set_result_and_clean_shutdown(tmp_path, mosquitto_broker,
         client.publish("hearth/dtest/set", b"{broken", qos=1)
         result = json.loads(watcher.wait_for("hearth/dtest/result", lambda p: b"false" in p))
         assert result["ok"] is False
+        # The HTTP API of the same daemon: AxeOS info, writes with the generated token.
+        token = (tmp_path / "state" / "http-token").read_text().strip()
+        seen = asyncio.run(http_checks(http_port, token))
+        assert seen["info"]["ASICModel"] == "BM1370" and seen["info"]["stratumPort"] > 0
+        assert seen["heater"]["settings"]["preset"] == "eco"
+        assert seen["heater"]["pools"][0]["password"] == "***"
+        assert "pool-secret-xyz" not in json.dumps(seen)
+        watcher.wait_for("hearth/dtest/state", lambda p: state_of(p)["preset"] == "eco")
         output = stop(process)
         assert process.returncode == 0, output.decode(errors="replace")[-2000:]
         watcher.wait_for("hearth/dtest/availability", lambda p: p == b"offline")
@@ -133,6 +159,7 @@ def test_hearthd_state_set_result_and_clean_shutdown(tmp_path, mosquitto_broker,
         watcher.close()
     stored = Store(tmp_path / "state").load()
     assert stored.sections["settings"]["target_c"] == 22.5
+    assert stored.sections["settings"]["preset"] == "eco"
     assert stored.sections["pool"]["accepted"] > 0
     assert stored.sections["energy"]["kwh"] > 0
 

@@ -1,20 +1,5 @@
-"""The supervisor firmware under test: the real MicroPython unix port running
-firmware/supervisor, with the machine shim, behind SupervisorSim."""
+"""Fixtures: the real MicroPython supervisor behind SupervisorSim."""
 
-from __future__ import annotations
+from tests.support.supervisor import sim
 
-from collections.abc import Iterator
-
-import pytest
-
-from hw.sim.supervisor import SupervisorSim
-
-
-@pytest.fixture
-def sim() -> Iterator[SupervisorSim]:
-    simulator = SupervisorSim()
-    simulator.start()
-    try:
-        yield simulator
-    finally:
-        simulator.stop()
+__all__ = ["sim"]

@@ -31,11 +31,13 @@ POWER_PIN = 22  # hw/sim/supervisor/sim.py: the board's hashboard power enable
 # The running (old) supervisor: the real modules, with a main loop that has the hashboard
 # powered, as in service, and drops power on the way out like firmware/supervisor/main.py.
 POWERED_MAIN = b"""import time
-from machine import Pin
+from machine import WDT, Pin
 power = Pin(22, Pin.OUT, value=0)
+watchdog = WDT(timeout=1000)
 power.value(1)
 try:
     while True:
+        watchdog.feed()
         time.sleep_ms(20)
 finally:
     power.value(0)
@@ -91,6 +93,7 @@ def test_push_installs_the_compiled_supervisor_with_power_off_throughout(
     assert all(levels[-1] == 0 for levels in levels_while_writing)
     assert all(levels.count(1) == 1 for levels in levels_while_writing)
     assert board.boots == 2 and board.running_main  # the new supervisor runs
+    assert board.watchdog_resets == 0
 
 
 def test_a_failed_push_leaves_the_old_supervisor_running(
@@ -125,7 +128,10 @@ def test_unsafe_file_names_are_refused(name: str) -> None:
     assert refused.value.code == "bad-name"
 
 
-@given(st.from_regex(r"[a-z_]{1,12}(/[a-z_]{1,12}){0,2}", fullmatch=True), st.sampled_from([".py", ".mpy"]))
+@given(
+    st.from_regex(r"[a-z_]{1,12}(/[a-z_]{1,12}){0,2}", fullmatch=True),
+    st.sampled_from([".py", ".mpy"]),
+)
 def test_a_module_replaces_its_other_suffix_twin(stem: str, suffix: str) -> None:
     other = ".mpy" if suffix == ".py" else ".py"
     assert stale_twins(stem + suffix) == [stem + other]

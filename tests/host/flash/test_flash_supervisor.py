@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from firmware.update.supervisor_push import (
     BoardSession,
@@ -18,12 +19,20 @@ from firmware.update.supervisor_push import (
 )
 from host.cli import main
 from hw.sim.mpy_board import MicroPythonBoard
+from tests.firmware.update.images import ImageKit
 
 REPO = Path(__file__).resolve().parents[3]
 SUPERVISOR = REPO / "firmware" / "supervisor"
 
-# The supervisor already on the board: it loops until interrupted, like the real one.
-OLD_MAIN = b"import time\nwhile True:\n    time.sleep_ms(20)\n"
+# The supervisor already on the board: it runs the MCU's watchdog (which nothing can stop)
+# and loops until interrupted, like the real one.
+OLD_MAIN = b"""import time
+from machine import WDT
+watchdog = WDT(timeout=1000)
+while True:
+    watchdog.feed()
+    time.sleep_ms(20)
+"""
 OLD_FILES = {"main.py": OLD_MAIN, "board.py": b"OLD = True\n"}
 
 
@@ -52,6 +61,7 @@ def test_installs_the_supervisor_verified_and_restarts_the_board(
     assert "supervisor installed and running" in out
     assert board.boots == 2  # reset once, and the new main.py is what runs now
     assert board.running_main
+    assert board.watchdog_resets == 0
 
 
 def test_a_file_corrupted_on_the_board_is_caught_and_rewritten(
@@ -78,6 +88,28 @@ def test_a_file_that_stays_corrupt_is_refused_and_the_old_supervisor_kept(
     assert "REFUSED (hash-mismatch)" in out and "link.py" in out
     assert flash_contents(board) == OLD_FILES  # nothing renamed, temporaries removed
     assert board.boots == 2 and board.running_main  # reset back into the old supervisor
+
+
+def test_the_watchdog_is_fed_while_the_supervisor_is_stopped(board: MicroPythonBoard) -> None:
+    session = BoardSession.open(board.port)
+    try:
+        session.interrupt_and_enter()
+        session.free_bytes()
+        time.sleep(1.5)  # longer than the old supervisor's watchdog timeout
+        assert session.free_bytes() > 0
+    finally:
+        session.close()
+    assert board.watchdog_resets == 0
+
+
+def test_an_unfed_watchdog_would_reset_the_board_mid_flash(board: MicroPythonBoard) -> None:
+    session = BoardSession.open(board.port, watchdog_ms=None)
+    try:
+        session.interrupt_and_enter()
+        time.sleep(1.5)  # nobody feeds it: the old supervisor's watchdog resets the board
+    finally:
+        session.close()
+    assert board.watchdog_resets == 1 and board.boots == 2
 
 
 def test_a_board_without_room_gets_nothing(board: MicroPythonBoard) -> None:
@@ -132,3 +164,31 @@ def test_no_board_answering_is_a_clear_error(capsys: pytest.CaptureFixture[str])
         os.close(slave)
     out = capsys.readouterr().out
     assert "REFUSED (no-board)" in out and "Nothing was written" in out
+
+
+def test_the_compiled_files_of_a_signed_image_can_be_flashed(
+    board: MicroPythonBoard, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    kit = ImageKit(Ed25519PrivateKey.generate(), tmp_path / "images")
+    image = tmp_path / "hearth-2.0.0.img"
+    image.write_bytes(kit.build("2.0.0", minimal=True))
+    assert main(["flash", "supervisor", "--port", board.port, "--image", str(image)]) == 0
+    contents = flash_contents(board)
+    assert contents["main.py"] == b"import limits\n"  # entry file as source
+    assert contents["limits.mpy"].startswith(b"M")  # the rest compiled by mpy-cross
+    assert contents["board.py"] == OLD_FILES["board.py"]  # not part of this image: untouched
+    assert board.boots == 2  # reset, and its main.py imported limits.mpy without a traceback
+
+
+def test_a_tampered_image_flashes_nothing(
+    board: MicroPythonBoard, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    kit = ImageKit(Ed25519PrivateKey.generate(), tmp_path / "images")
+    signed = bytearray(kit.build("2.0.0", minimal=True))
+    signed[len(signed) // 3] ^= 0x01
+    image = tmp_path / "tampered.img"
+    image.write_bytes(bytes(signed))
+    assert main(["flash", "supervisor", "--port", board.port, "--image", str(image)]) == 1
+    assert "not a valid image" in capsys.readouterr().out
+    assert flash_contents(board) == OLD_FILES
+    assert board.boots == 1
