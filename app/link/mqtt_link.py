@@ -41,6 +41,9 @@ class MqttLink:
     ) -> None:
         self.model = model
         self.handoff = handoff
+        # Once stopped (the owner connects elsewhere), late events of this link are dropped
+        # so they cannot mark the new connection as lost.
+        self.stopped = False
         self.host, self.port = host, port
         # MQTT 3.1.1: the heater's embedded amqtt broker speaks nothing newer.
         self.client = mqtt.Client(
@@ -62,15 +65,20 @@ class MqttLink:
         return f"{self.host}:{self.port}"
 
     def start(self) -> None:
-        self.handoff(lambda: self.model.on_connecting(f"Connecting to {self.address}…"))
+        self.hand(lambda: self.model.on_connecting(f"Connecting to {self.address}…"))
         # connect_async + loop_start: the first connection, like every later reconnect,
         # happens on paho's thread, so a slow or absent broker never blocks the UI.
         self.client.connect_async(self.host, self.port, keepalive=KEEPALIVE_S)
         self.client.loop_start()
 
     def stop(self) -> None:
+        self.stopped = True
         self.client.disconnect()
         self.client.loop_stop()
+
+    def hand(self, action: Callable[[], None]) -> None:
+        """Pass an event to the UI thread, unless this link has been replaced meanwhile."""
+        self.handoff(lambda: None if self.stopped else action())
 
     def publish(self, topic: str, payload: bytes) -> bool:
         info = self.client.publish(topic, payload, qos=1)
@@ -87,14 +95,14 @@ class MqttLink:
     ) -> None:
         if reason.is_failure:
             detail = CONNECT_REFUSALS.get(str(reason), str(reason))
-            self.handoff(lambda: self.model.on_disconnected(f"{self.address}: {detail}"))
+            self.hand(lambda: self.model.on_disconnected(f"{self.address}: {detail}"))
             return
         for topic in self.model.subscriptions():
             client.subscribe(topic, qos=1)
-        self.handoff(lambda: self.model.on_connected(self.publish))
+        self.hand(lambda: self.model.on_connected(self.publish))
 
     def on_connect_fail(self, client: mqtt.Client, userdata: object) -> None:
-        self.handoff(lambda: self.model.on_disconnected(f"Cannot reach {self.address}; retrying…"))
+        self.hand(lambda: self.model.on_disconnected(f"Cannot reach {self.address}; retrying…"))
 
     def on_disconnect(
         self,
@@ -104,8 +112,8 @@ class MqttLink:
         reason: ReasonCode,
         properties: object,
     ) -> None:
-        self.handoff(lambda: self.model.on_disconnected(f"Lost {self.address}; reconnecting…"))
+        self.hand(lambda: self.model.on_disconnected(f"Lost {self.address}; reconnecting…"))
 
     def on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         topic, payload = message.topic, bytes(message.payload)
-        self.handoff(lambda: self.model.on_message(topic, payload))
+        self.hand(lambda: self.model.on_message(topic, payload))

@@ -178,6 +178,13 @@ class AppModel:
             self.user_selected = False
             self.selected_id = min(self.heaters, default=None)
 
+    def forget_all(self) -> None:
+        """Connecting to another broker: its heaters will be discovered afresh."""
+        self.saved_days = self.day_snapshot()
+        self.heaters.clear()
+        self.selected_id, self.user_selected = None, False
+        self.changed()
+
     def tick(self) -> None:
         """Called every second by the UI: confirmation timeouts, heaters going stale."""
         now = self.clock()

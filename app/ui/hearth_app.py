@@ -176,8 +176,7 @@ class HearthApp(App):
     def connect(self, settings: AppSettings) -> None:
         if self.link is not None:
             self.link.stop()
-        self.model.heaters.clear()
-        self.model.selected_id = None
+        self.model.forget_all()
         self.link = MqttLink(
             self.model,
             handoff_to_ui,

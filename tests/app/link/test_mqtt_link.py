@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.reasoncodes import ReasonCode
 
 from app.link.mqtt_link import MqttLink
 from app.model.session import CONNECTED, DISCONNECTED, AppModel
@@ -214,3 +216,30 @@ def test_works_with_the_embedded_amqtt_broker(embedded_broker, ui: UiThread) -> 
     finally:
         link.stop()
         heater.stop()
+
+
+def test_a_replaced_link_cannot_mark_the_new_one_lost(
+    mosquitto_broker: MosquittoBroker, ui: UiThread
+) -> None:
+    model = AppModel(AppSettings())
+    args = (
+        mosquitto_broker.host,
+        mosquitto_broker.port,
+        mosquitto_broker.username,
+        mosquitto_broker.password,
+    )
+    old = make_link(model, ui, *args)
+    old.start()
+    ui.run_until(lambda: model.connection == CONNECTED)
+    old.stop()
+    new = make_link(model, ui, *args)
+    new.start()
+    try:
+        ui.run_until(lambda: model.connection == CONNECTED and model.publisher == new.publish)
+        # A late callback of the replaced link's paho thread, after the new one connected.
+        old.on_disconnect(old.client, None, None, ReasonCode(PacketTypes.DISCONNECT), None)
+        with contextlib.suppress(TimeoutError):
+            ui.run_until(lambda: model.connection != CONNECTED, timeout_s=1.0)
+        assert model.connection == CONNECTED and model.publisher == new.publish
+    finally:
+        new.stop()

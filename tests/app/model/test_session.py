@@ -336,3 +336,15 @@ def test_a_schedule_is_validated_before_sending(connected: tuple[AppModel, Recor
     )
     model.on_message("hearth/livingroom/state", state())
     assert not heater.pending.is_pending("schedule")
+
+
+def test_another_broker_starts_afresh_but_keeps_todays_baselines(
+    connected: tuple[AppModel, Recorder],
+) -> None:
+    model, _ = connected
+    model.select("livingroom")
+    model.forget_all()
+    assert model.heaters == {} and model.selected is None and not model.user_selected
+    model.on_message("hearth/livingroom/state", state(energy_kwh=43.0))
+    heater = model.selected
+    assert heater is not None and heater.energy_today_kwh() == pytest.approx(0.63)

@@ -85,6 +85,9 @@ class Driver:
                 self.app.show("thermostat")
                 Clock.schedule_once(lambda _dt: self.drag(self.args.drag_to), 0.3)
                 Clock.schedule_once(self.after_drag, 0.6)
+            elif self.args.press:
+                self.app.show("thermostat")
+                Clock.schedule_once(lambda _dt: self.press(self.args.press.split(",")), 0.3)
             else:
                 self.finish()
             return
@@ -130,6 +133,19 @@ class Driver:
             touch.touch_move(*point(start + (end - start) * step / 10))
         touch.touch_up()
 
+    def press(self, labels: list[str]) -> None:
+        """Tap the thermostat's buttons with these labels, one every 0.4 s, like a finger."""
+        if not labels:
+            Clock.schedule_once(lambda _dt: self.finish(), 1.0)
+            return
+        screen = self.app.screens["thermostat"]
+        button = next(w for w in screen.walk() if getattr(w, "text", None) == labels[0])
+        touch = UnitTestTouch(*button.to_window(*button.center))
+        touch.touch_down()
+        touch.touch_up()
+        self.report.setdefault("pressed", []).append(labels[0])
+        Clock.schedule_once(lambda _dt: self.press(labels[1:]), 0.4)
+
     def after_drag(self, _dt: float) -> None:
         screen = self.app.screens["thermostat"]
         heater = self.app.model.selected
@@ -166,6 +182,7 @@ def main() -> None:
     parser.add_argument("--out-dir", required=True)
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--drag-to", type=float)
+    parser.add_argument("--press", default="", help="thermostat button labels, comma separated")
     args = parser.parse_args()
     host, port = args.broker.rsplit(":", 1)
     options = LaunchOptions(

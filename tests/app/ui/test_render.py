@@ -117,6 +117,23 @@ def test_dragging_the_dial_publishes_the_set_and_shows_it_pending_until_confirme
     assert heater.state["target_c"] == 25.0
 
 
+def test_step_mode_and_preset_buttons_publish_their_sets(
+    mosquitto_broker: MosquittoBroker,
+    heater: ContractHeater,
+    xvfb_display: str,
+    tmp_path: pathlib.Path,
+) -> None:
+    report = run_driver(mosquitto_broker, xvfb_display, tmp_path, "--press", "+0.5°,-0.1°,Auto,Eco")
+    assert report["pressed"] == ["+0.5°", "-0.1°", "Auto", "Eco"]
+    # Each tap is one set; the second step builds on the first (21.5 + 0.5 - 0.1).
+    assert heater.wait_for_set(4) == [
+        {"target_c": 22.0},
+        {"target_c": 21.9},
+        {"mode": "auto"},
+        {"preset": "eco"},
+    ]
+
+
 @pytest.mark.parametrize("screen", ["thermostat", "earnings"])
 def test_the_screenshot_command_writes_the_exact_file(
     mosquitto_broker: MosquittoBroker,
