@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import os
 import signal
 import sys
 from typing import Any
@@ -59,7 +60,16 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, BoardProfileError) as exc:
         print(f"hearth sim: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_main(heater))
+    # Run from the state directory: child processes inherit the working directory, and
+    # the MicroPython supervisor (`micropython -m main`) looks in it first, where the
+    # repository root's own main.py (the Android entry point) would shadow its firmware.
+    heater.state_dir.mkdir(parents=True, exist_ok=True)
+    previous = os.getcwd()
+    os.chdir(heater.state_dir)
+    try:
+        return asyncio.run(_main(heater))
+    finally:
+        os.chdir(previous)
 
 
 async def _main(heater: VirtualHeater) -> int:

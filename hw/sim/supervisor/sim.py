@@ -258,6 +258,9 @@ class SupervisorSim:
             self._proc = subprocess.Popen(
                 [self._micropython, "-m", "main"],
                 env=env,
+                # Never the caller's folder: a main.py there (the app's) would shadow
+                # the supervisor's, which MicroPython finds through MICROPYPATH.
+                cwd=self._workdir.name,
                 pass_fds=(self._master, in_r, out_w),
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import pathlib
+import signal
 import subprocess
 import sys
 import threading
 import time
 
 import paho.mqtt.client as mqtt
+import psutil
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -80,3 +82,39 @@ def test_hearth_sim_mines_and_heats_for_30_seconds(tmp_path):
     assert last["room_c"] is not None and last["chip_temp_c"] is not None
     assert last["shares_accepted"] > 0 and last["energy_kwh"] > 0
     assert (state_dir / "store.json").exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_everything_cleanly(tmp_path):
+    require(micropython_available(), "the micropython unix port is not installed")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "host.cli", "sim", "--state-dir", str(tmp_path / "state"),
+         "--http-port", "0", "--device-id", "ctrlc"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "Ctrl-C stops everything" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=60)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, output[-3000:]
+    summary = json.loads(
+        next(line for line in output.splitlines() if line.startswith("summary: "))[9:]
+    )
+    assert summary["hearthd_exit"] == 0  # hearthd got SIGTERM and shut down cleanly
+    log = (tmp_path / "state" / "hearthd.log").read_text()
+    assert "state saved" in log
+    leftovers = [
+        p.info["cmdline"]
+        for p in psutil.process_iter(["cmdline"])
+        if p.info["cmdline"] and str(tmp_path) in " ".join(p.info["cmdline"])
+    ]
+    assert leftovers == []
