@@ -16,6 +16,7 @@ from firmware.config.schema import (
     SimConfig,
     StoreConfig,
     SupervisorConfig,
+    UpdateConfig,
 )
 from firmware.config.secret import MASK, Secret
 
@@ -36,6 +37,7 @@ __all__ = [
     "SimConfig",
     "StoreConfig",
     "SupervisorConfig",
+    "UpdateConfig",
     "load_config",
     "parse_config",
 ]

@@ -31,6 +31,7 @@ from firmware.config.schema import (
     SimConfig,
     StoreConfig,
     SupervisorConfig,
+    UpdateConfig,
 )
 from firmware.config.secret import Secret
 
@@ -150,6 +151,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>") -> HearthConfig
     store = StoreConfig(save_interval_s=store_table.number("save_interval_s", 5.0, 0.5, 600.0))
     store_table.done()
     sim = _sim(top.table("sim"))
+    update = _update(top.table("update"))
     top.done()
     return HearthConfig(
         device=device,
@@ -161,6 +163,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>") -> HearthConfig
         heat=heat,
         store=store,
         sim=sim,
+        update=update,
         source=source,
     )
 
@@ -187,6 +190,17 @@ def _device(t: _Table) -> DeviceConfig:
         state_dir=pathlib.Path(state_dir),
         clock_speed=clock_speed,
     )
+
+
+def _update(t: _Table) -> UpdateConfig:
+    root = t.text("root", "")
+    config = UpdateConfig(
+        root=pathlib.Path(root) if root.strip() else None,
+        confirm_timeout_s=t.number("confirm_timeout_s", 180.0, 5.0, 3600.0),
+        supervisor_console=t.text("supervisor_console", ""),
+    )
+    t.done()
+    return config
 
 
 def _asic(t: _Table) -> AsicConfig:

@@ -86,6 +86,16 @@ class SupervisorConfig:
 
 
 @dataclass(frozen=True)
+class UpdateConfig:
+    """Where the A/B firmware slots live and how a new firmware proves itself
+    (docs/update-protocol.md, "Confirming a trial start")."""
+
+    root: pathlib.Path | None = None  # the update agent's root (boot.json, slots/); None = none
+    confirm_timeout_s: float = 180.0  # a trial start not healthy within this is rolled back
+    supervisor_console: str = ""  # the supervisor MCU's REPL console line; "" = none
+
+
+@dataclass(frozen=True)
 class HeatConfig:
     mode: str
     preset: str
@@ -119,4 +129,5 @@ class HearthConfig:
     heat: HeatConfig
     store: StoreConfig
     sim: SimConfig
+    update: UpdateConfig = field(default_factory=UpdateConfig)
     source: str = ""

@@ -36,12 +36,14 @@ from firmware.daemon.energy import EnergyMeter
 from firmware.daemon.http_token import load_or_create_token
 from firmware.daemon.identity import default_hostname, firmware_version, mac_address
 from firmware.daemon.operating_points import IDLE, point_for_watts, point_power_w
+from firmware.daemon.slot_start import SlotStart
 from firmware.daemon.state import Readings, compose_state
 from firmware.daemon.supervisor_side import SupervisorSide
 from firmware.heat import HeatController, HeatSettings, SettingsLimits, apply_update
 from firmware.heat.demand import DemandSignal as HeatDemandSignal
 from firmware.pool import PoolConfig, PoolManager, PoolStatus
 from firmware.store import Store
+from firmware.update.confirm import HealthCheck
 from firmware.work import HashBackend, OperatingPoint
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,11 @@ class HeaterDaemon:
         self._wake_control = asyncio.Event()
         self._best_at_start = 0.0
         self._stopped = False
+        self._control_steps = 0
+        self.slot_start = SlotStart(config.update)
+        # Set when a trial start did not prove itself healthy: hearthd must exit
+        # (EXIT_TRIAL_FAILED) so the device restarts into the previous firmware.
+        self.trial_failed = asyncio.Event()
 
     # ---- time ----------------------------------------------------------------------
 
@@ -116,6 +123,11 @@ class HeaterDaemon:
 
     async def start(self) -> None:
         self._restore()
+        # The slot's own supervisor goes onto the MCU before the link opens (and before the
+        # rail is on): installing it stops the supervisor, which cuts the rail.
+        pushed = await self.slot_start.install_supervisor()
+        if pushed is not None and not pushed.ok:
+            self.alarms.add("supervisor_update_failed")
         # The supervisor switches the hashboard rail: it must be on before the chain can
         # answer the probe. It stays on while the daemon runs; idling is the backend's
         # job, and the supervisor cuts the rail itself on a trip.
@@ -136,6 +148,9 @@ class HeaterDaemon:
             asyncio.create_task(self._control_loop(), name="control"),
             asyncio.create_task(self._save_loop(), name="store"),
         ]
+        if self.slot_start.on_trial:
+            self.alarms.add("update_trial")
+            self._tasks.append(asyncio.create_task(self._confirm_trial(), name="confirm"))
         log.info(
             "hearthd %s up: board %s, backend %s, %d pool(s)",
             self.version,
@@ -173,6 +188,43 @@ class HeaterDaemon:
         if self.broker is not None:
             await self.broker.stop()
         log.info("hearthd stopped; state saved to %s", self.store.path)
+
+    # ---- a trial start (docs/update-protocol.md) ---------------------------------------
+
+    def health_checks(self) -> list[HealthCheck]:
+        """What a new firmware must show before it is kept."""
+        checks: list[HealthCheck] = [
+            ("daemon up", self._daemon_up),
+            ("chain enumerated", self._chain_enumerated),
+        ]
+        if self.supervisor.available or self.config.update.supervisor_console:
+            checks.append(("supervisor answering", self._supervisor_answering))
+        return checks
+
+    def _daemon_up(self) -> bool:
+        return self._control_steps > 0 and "control_error" not in self.alarms and not self._stopped
+
+    def _chain_enumerated(self) -> bool:
+        if self.backend is None:
+            return False
+        stats = self.backend.stats()
+        if not self.config.asic.port:
+            return stats.kind == "cpu"  # a heater configured without a chain
+        return stats.kind == "asic" and len(stats.chips) == self.board.chip_count
+
+    def _supervisor_answering(self) -> bool:
+        if not self.slot_start.supervisor_installed():
+            return False
+        return not self.supervisor.available or self.supervisor.answering()
+
+    async def _confirm_trial(self) -> None:
+        confirmed = await self.slot_start.confirm(self.health_checks())
+        self.alarms.discard("update_trial")
+        if not confirmed:
+            self.alarms.add("update_unhealthy")
+            self.trial_failed.set()
+        if self.bridge is not None:
+            self.bridge.notify_changed()
 
     # ---- persistence -----------------------------------------------------------------
 
@@ -258,6 +310,7 @@ class HeaterDaemon:
         while True:
             try:
                 await self._control_step()
+                self._control_steps += 1
             except Exception:
                 self.alarms.add("control_error")
                 log.exception("control step failed")

@@ -1,5 +1,7 @@
 """`hearthd --config FILE`: the heater's daemon. Exits 2 on a bad configuration (before
-anything starts), 0 after a clean SIGTERM/SIGINT shutdown, 1 if a part fails to start."""
+anything starts), 0 after a clean SIGTERM/SIGINT shutdown, 1 if a part fails to start,
+3 when a firmware on trial did not prove itself healthy (the device then reboots into the
+previous firmware)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ log = logging.getLogger("hearthd")
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_TRIAL_FAILED = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,16 +32,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def serve(daemon: HeaterDaemon) -> None:
+async def serve(daemon: HeaterDaemon) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await daemon.start()
+        try:
+            await daemon.start()
+        except Exception:
+            if not daemon.slot_start.on_trial:
+                raise
+            # A firmware on trial that cannot even start is not kept.
+            log.exception("slot %s on trial failed to start", daemon.slot_start.slot)
+            return EXIT_TRIAL_FAILED
         print(f"hearthd ready: {daemon.config.device.id}", flush=True)
-        await stop.wait()
+        signalled = asyncio.create_task(stop.wait())
+        unhealthy = asyncio.create_task(daemon.trial_failed.wait())
+        await asyncio.wait((signalled, unhealthy), return_when=asyncio.FIRST_COMPLETED)
+        signalled.cancel()
+        unhealthy.cancel()
+        if daemon.trial_failed.is_set():
+            return EXIT_TRIAL_FAILED
         log.info("signal received: shutting down")
+        return EXIT_OK
     finally:
         await daemon.stop()
 
@@ -56,11 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hearthd: configuration refused: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     try:
-        asyncio.run(serve(HeaterDaemon(config, board=board)))
+        return asyncio.run(serve(HeaterDaemon(config, board=board)))
     except BackendUnavailable as exc:
         print(f"hearthd: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -46,6 +46,10 @@ class SupervisorSide:
     def available(self) -> bool:
         return self.link is not None
 
+    def answering(self) -> bool:
+        """The link is up and telemetry has arrived."""
+        return self.link is not None and self.link.connected and self.link.telemetry is not None
+
     async def start(self) -> None:
         if self.link is None:
             return

@@ -8,6 +8,7 @@ never confirms, and the bootloader rolls it back.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import sys
 from pathlib import Path
@@ -31,15 +32,15 @@ def main() -> int:
         print(f"slot runner: firmware came from {firmware.__file__}, not {controller}")
         return 2
     from firmware.update.agent import DeviceIdentity, UpdateAgent, serve
-    from firmware.update.confirm import confirm_if_healthy
+    from firmware.update.confirm import confirm_when_healthy
     from firmware.update.slots import SlotStore
 
     cutter = PowerCutter(args.trace, args.cut_at)
     store = SlotStore(args.root, cutter)
     info = store.slot_info(args.slot) or {}
     checks = [("controller imports", lambda: bool(importlib.import_module("firmware.update")))]
-    _confirmed, failing = confirm_if_healthy(
-        store, args.slot, checks, timeout_s=args.confirm_timeout
+    _confirmed, failing = asyncio.run(
+        confirm_when_healthy(store, args.slot, checks, timeout_s=args.confirm_timeout)
     )
     if failing:
         print(f"slot {args.slot} unhealthy: {', '.join(failing)}", file=sys.stderr)

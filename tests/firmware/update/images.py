@@ -31,10 +31,13 @@ class ImageKit:
         min_version: str = "0.0.0",
         broken: bool = False,
         minimal: bool = False,
+        crashing_supervisor: bool = False,
     ) -> bytes:
         """`minimal` ships only the package root and the update agent: a small image for
-        tests that repeat a whole update many times."""
+        tests that repeat a whole update many times. `crashing_supervisor`: its supervisor's
+        main.py raises as it starts."""
         name = f"{version}{'-broken' if broken else ''}{'-minimal' if minimal else ''}"
+        name += "-crashing" if crashing_supervisor else ""
         tree = self.tree / name
         if not tree.exists():
             ignore = shutil.ignore_patterns("__pycache__", "*.so", "supervisor")
@@ -45,7 +48,10 @@ class ImageKit:
                 shutil.copytree(REPO / "firmware", tree / "firmware", ignore=ignore)
             supervisor = tree / "firmware" / "supervisor"
             supervisor.mkdir()
-            (supervisor / "main.py").write_text("import limits\n")
+            main = "import limits\n"
+            if crashing_supervisor:
+                main += 'raise RuntimeError("supervisor " + limits.VERSION + " fails")\n'
+            (supervisor / "main.py").write_text(main)
             (supervisor / "limits.py").write_text(f"VERSION = {version!r}\n")
             init = tree / "firmware" / "__init__.py"
             if broken:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from firmware.update.confirm import confirm_when_healthy
 from firmware.update.image import VerifiedImage, key_id, verify_image
 from firmware.update.slots import BootState, SlotStore
 from host.image.sign import sign_image
@@ -94,3 +96,31 @@ def test_boot_state_validation() -> None:
         BootState(active="a", trial="a")
     with pytest.raises(ValueError):
         BootState(floor="one")
+
+
+def test_confirm_waits_for_every_check_and_gives_up_at_the_limit(store: SlotStore) -> None:
+    slot = store.install(make_image("1.1.0"))
+    assert store.boot() == slot
+    now = [0.0]
+
+    async def tick(seconds: float) -> None:
+        now[0] += seconds
+
+    def crashes() -> bool:
+        raise RuntimeError("a broken check")
+
+    def run(checks, timeout_s):
+        return asyncio.run(
+            confirm_when_healthy(
+                store, slot, checks, timeout_s=timeout_s, clock=lambda: now[0], sleep=tick
+            )
+        )
+
+    ready_at = 3.0
+    checks = [("up", lambda: True), ("late", lambda: now[0] >= ready_at), ("bad", crashes)]
+    assert run(checks, 10.0) == (False, ["bad"])  # a crashing check fails; never confirmed
+    assert now[0] >= 10.0 and store.state().trial == slot
+    now[0] = 0.0
+    assert run(checks[:2], 10.0) == (True, [])  # confirmed once "late" passed, not before
+    assert ready_at <= now[0] < 10.0 and store.state().active == slot
+    assert run(checks[:2], 10.0) == (False, [])  # no longer on trial: left alone
