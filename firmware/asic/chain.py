@@ -3,8 +3,9 @@ differences), in the shape of esptool's loader.
 
 Bring-up (`initialise`): reset, version mask, enumerate (count chips, compare with the
 board profile), family init writes, chain-inactive and address assignment, per-chip
-writes, ticket mask, version mask, switch to the fast baud (chips first, then the host
-via pyserial `baudrate`). Then `ramp_to` moves the hash clock 6.25 MHz per 100 ms.
+writes, ticket mask, the family's writes after the ticket mask, version mask, switch to
+the fast baud (chips first, then the host via pyserial `baudrate`). Then `ramp_to`
+moves the hash clock 6.25 MHz per 100 ms.
 
 Running: `send_job` rotates job ids and remembers what each id means; every nonce that
 comes back is decoded (job id, version, chip, core), de-duplicated and re-hashed on the
@@ -214,6 +215,8 @@ class ChainDriver:
             for register, value in family.init_per_chip:
                 self._write_register(register, value, chip.address)
         self._write_register(0x14, ticket_mask(max(1.0, self.ticket_difficulty)))
+        for register, value in family.init_after_ticket_mask:
+            self._write_register(register, value)
         if family.rolls_version_in_chip:
             self._write_register(0xA4, version_mask_register(self.version_mask))
         await self.switch_to_fast_baud()
@@ -242,10 +245,13 @@ class ChainDriver:
 
     def write_frequency(self, mhz: float) -> float:
         """Program PLL0 on every chip; returns the frequency the PLL really gives."""
-        setting = pll_setting(mhz, self.family.fb_div_range)
-        for register, value in self.family.pll_prelude:
-            self._write_register(register, value)
-        self._write_register(0x08, self.family.pll_register_value(setting))
+        family = self.family
+        setting = pll_setting(mhz, family.fb_div_range)
+        for register, value in family.pll_prelude:
+            for _ in range(family.pll_write_repeats):
+                self._write_register(register, value)
+        for _ in range(family.pll_write_repeats):
+            self._write_register(0x08, family.pll_register_value(setting))
         return setting.frequency_mhz
 
     async def ramp_to(self, target_mhz: float) -> None:

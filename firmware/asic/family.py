@@ -46,6 +46,10 @@ class ChipFamily:
     hash_counter_register: int  # 0x8C (count of 2^32 hashes) or 0x04 (BM1397 rate)
     polled_registers: tuple[int, ...]  # read from every chip once a second
     ticket_difficulty: int = 256  # ESP-Miner's ASIC difficulty for every family
+    # broadcast right after the ticket mask (BM1397: ESP-Miner writes PLL3, fast UART and
+    # misc control after 0x14; the other families write nothing there)
+    init_after_ticket_mask: RegisterWrites = ()
+    pll_write_repeats: int = 1  # each prelude write, then the PLL0 write, sent this often
     reset_frequency_mhz: float = 50.0  # hash clock after reset
     ramp_step_mhz: float = 6.25
     ramp_interval_s: float = 0.1

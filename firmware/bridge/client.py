@@ -53,6 +53,9 @@ QOS = 1
 # that is gone. A week covers a holiday unplugged; 3.1.1 brokers keep it indefinitely.
 SESSION_EXPIRY_S = 7 * 24 * 3600
 STOP_TIMEOUT_S = 5.0
+# A state publish that could not go out (socket just dropped, state not buildable) is
+# retried after this long instead of at once.
+UNSENT_RETRY_S = 0.2
 # A broker that accepts TCP but never answers CONNECT (amqtt given an MQTT 5 CONNECT)
 # would otherwise leave the owner with no clue until the keepalive expires.
 CONNACK_TIMEOUT_S = 10.0
@@ -382,6 +385,10 @@ class MqttBridge:
                     pass
             if self.connected:
                 self._publish_state(only_if_changed=not self._policy.heartbeat_due(self._clock()))
+                if self._policy.next_publish_at() <= self._clock():
+                    # Not sent: paho's socket already dropped while the disconnect callback
+                    # is still queued for this loop. Yield to it instead of spinning.
+                    await asyncio.sleep(UNSENT_RETRY_S)
             else:
                 self._wake.clear()
                 await self._connected.wait()

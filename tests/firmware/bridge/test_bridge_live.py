@@ -288,3 +288,24 @@ def test_mqtt5_against_the_embedded_broker_is_a_clear_error(
             assert not runner.bridge.connected
         finally:
             runner.stop()
+
+
+def test_a_state_that_cannot_be_built_never_blocks_the_event_loop(
+    endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = endpoint.bridge_config(state_min_interval_s=0.05, state_heartbeat_s=0.05)
+    with BridgeRunner(config) as runner, endpoint.observer() as obs:
+        obs.watch(TOPICS.state)
+        obs.wait_nth(TOPICS.state, 1)
+        # The daemon's state getter raising (here: its readings gone) on every call.
+        monkeypatch.setattr(runner.settings, "values", None)
+        runner.in_loop(runner.bridge.notify_changed)
+        # A publish that cannot go out is retried later, not at once in a loop that
+        # never yields: the bridge's event loop keeps serving other work.
+        runner.call(_sleep(0.5), timeout=10.0)
+        tries = [r for r in caplog.records if "could not build the state" in r.getMessage()]
+        assert 1 <= len(tries) <= 10
+        monkeypatch.undo()
+        runner.settings.room_c = 21.25
+        runner.in_loop(runner.bridge.notify_changed)
+        obs.wait_for(TOPICS.state, lambda m: m.json()["room_c"] == 21.25)
