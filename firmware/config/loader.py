@@ -12,9 +12,11 @@ import math
 import pathlib
 import re
 import tomllib
+from dataclasses import replace
 from typing import Any
 
 from firmware.config.error import ConfigError
+from firmware.config.provisioned import applied_keys, overlay
 from firmware.config.schema import (
     EMBEDDED_BROKER,
     MODES,
@@ -34,6 +36,7 @@ from firmware.config.schema import (
     UpdateConfig,
 )
 from firmware.config.secret import Secret
+from firmware.update import provision
 
 DEVICE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # MQTT topic levels may not hold wildcards; keep the prefix to plain path characters.
@@ -133,7 +136,30 @@ def load_config(path: pathlib.Path | str) -> HearthConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("file", source, f"valid TOML ({exc})", source) from exc
-    return parse_config(data, source=source)
+    config = parse_config(data, source=source)
+    if config.update.root is None:
+        return config
+    return _with_provisioned(config, data, config.update.root / "state")
+
+
+def _with_provisioned(
+    config: HearthConfig, data: dict[str, Any], state_dir: pathlib.Path
+) -> HearthConfig:
+    """The file's config with the owner's provisioned settings over it. Settings that
+    cannot be read or used leave the file's config as it is, and say why: a heater must
+    still start (and heat safely) when its provisioning is damaged."""
+    try:
+        settings = provision.load(state_dir)
+    except (OSError, ValueError) as exc:
+        return replace(config, provisioning_error=f"{state_dir / provision.FILE_NAME}: {exc}")
+    keys = tuple(applied_keys(settings))
+    if not keys:
+        return config
+    try:
+        merged = parse_config(overlay(data, settings), source=config.source)
+    except (ConfigError, ValueError) as exc:
+        return replace(config, provisioning_error=f"provisioned settings not usable: {exc}")
+    return replace(merged, provisioned=keys)
 
 
 def parse_config(data: dict[str, Any], source: str = "<config>") -> HearthConfig:

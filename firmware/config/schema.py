@@ -131,3 +131,7 @@ class HearthConfig:
     sim: SimConfig
     update: UpdateConfig = field(default_factory=UpdateConfig)
     source: str = ""
+    # Keys laid over the file from `hearth provision` (firmware/config/provisioned.py), and
+    # why the provisioned settings were not used, if they were not.
+    provisioned: tuple[str, ...] = ()
+    provisioning_error: str = ""

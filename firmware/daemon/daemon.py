@@ -109,6 +109,11 @@ class HeaterDaemon:
         self._stopped = False
         self._control_steps = 0
         self.slot_start = SlotStart(config.update)
+        if config.provisioned:
+            log.info("provisioned settings in use: %s", ", ".join(config.provisioned))
+        if config.provisioning_error:
+            self.alarms.add("provisioning_ignored")
+            log.warning("provisioned settings ignored: %s", config.provisioning_error)
         # Set when a trial start did not prove itself healthy: hearthd must exit
         # (EXIT_TRIAL_FAILED) so the device restarts into the previous firmware.
         self.trial_failed = asyncio.Event()

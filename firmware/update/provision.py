@@ -1,7 +1,7 @@
 """Owner settings written over USB by `hearth provision`, validated on the device.
 
-They are stored as `provisioned.json` (mode 0600) in the device's state directory; the
-daemon reads it as an overlay over its config file (docs/update-protocol.md). Every
+They are stored as `provisioned.json` (mode 0600) in `<update root>/state/`; hearthd
+lays them over its config file (firmware/config/provisioned.py). Every
 value is checked before anything is written; secrets are never echoed back.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from firmware.store.atomic_file import write_atomic
 
+FILE_NAME = "provisioned.json"
 SECRET_KEYS = frozenset({"wifi_password", "pool_password", "mqtt_password", "api_token"})
 MASK = "********"
 
@@ -92,7 +93,7 @@ def masked(settings: Mapping[str, object]) -> dict[str, object]:
 def save(state_dir: Path, settings: Mapping[str, object]) -> dict[str, object]:
     """Validate, merge over what was provisioned before, write atomically (0600)."""
     update = validate(settings)
-    path = state_dir / "provisioned.json"
+    path = state_dir / FILE_NAME
     merged = {**load(state_dir), **update}
     state_dir.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps(merged, sort_keys=True).encode(), keep_previous=False)
@@ -100,7 +101,7 @@ def save(state_dir: Path, settings: Mapping[str, object]) -> dict[str, object]:
 
 
 def load(state_dir: Path) -> dict[str, object]:
-    path = state_dir / "provisioned.json"
+    path = state_dir / FILE_NAME
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:

@@ -71,8 +71,11 @@ async def test_asic_chain_over_a_pty_mines_shares_the_pool_accepts() -> None:
             await until(lambda: simulator.jobs_received > frames_before)
             accepted = pool.counters.accepted
             await until(lambda: pool.counters.accepted >= accepted + 3, timeout=30)
-            # Late nonces for the cleared job are dropped by the client, never sent.
-            assert pool.counters.stale == stale_before
+            # Late nonces for the cleared job are dropped by the client, never sent (shown
+            # exactly in test_end_to_end.py). Here at most one share can be stale: one the
+            # client sent before the notify reached it, crossing it on the wire, as on any
+            # pool; every later nonce of the old job would add to this count.
+            assert pool.counters.stale - stale_before <= 1
             assert pool.counters.rejected == 0
     finally:
         await pool.stop()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from firmware.config import load_config
 from firmware.update.slots import SlotStore
 from host.cli import main
 from host.flash.device import Progress, flash_image
@@ -176,3 +177,17 @@ def test_provision_over_usb(device: SimulatedDevice, capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert "mqtt_port" in out and "Nothing was changed" in out
     assert stored.read_bytes() == before
+    # hearthd on that device runs with what was provisioned over its config file.
+    config_file = device.root / "hearth.toml"
+    config_file.write_text(
+        f'[update]\nroot = "{device.root}"\n\n[[pool]]\nurl = "stratum+tcp://factory:3333"\n'
+        'user = "bc1qfactory"\n'
+    )
+    config = load_config(config_file)
+    assert (config.device.id, config.provisioned) == (
+        "den",
+        ("device_name", "pool_password", "pool_url"),
+    )
+    assert [(p.url, p.password.value) for p in config.pools] == [
+        ("stratum+tcp://pool.example:3333", "s3cret-pass")
+    ]
