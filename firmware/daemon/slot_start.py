@@ -12,47 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
-import firmware
 from firmware.config import UpdateConfig
+from firmware.update.boot_slot import booted_slot
 from firmware.update.confirm import HealthCheck, confirm_when_healthy
-from firmware.update.slots import SLOTS, SlotStore
+from firmware.update.slots import SlotStore
 from firmware.update.supervisor_sync import SyncResult, sync_supervisor
 
 log = logging.getLogger(__name__)
-
-# Set by the device's boot chain to the slot it started (like RAUC's `rauc.slot=` on the
-# kernel command line); without it the slot is found from where this code was loaded.
-BOOT_SLOT_ENV = "HEARTH_BOOT_SLOT"
-
-
-def booted_slot(
-    root: Path,
-    env: Mapping[str, str] = os.environ,
-    package_file: str | None = firmware.__file__,
-) -> str | None:
-    """The slot this firmware runs from, or None (a development checkout, not a slot)."""
-    named = env.get(BOOT_SLOT_ENV, "")
-    if named:
-        if named not in SLOTS:
-            log.warning("%s=%r names no slot (a or b): not a slot start", BOOT_SLOT_ENV, named)
-            return None
-        return named
-    if package_file is None:
-        return None
-    package = Path(package_file)
-    for slot in SLOTS:
-        controller = root / "slots" / slot / "controller"
-        for code, home in (
-            (package.absolute(), controller.absolute()),
-            (package.resolve(), controller.resolve()),
-        ):
-            if code.is_relative_to(home):
-                return slot
-    return None
 
 
 class SlotStart:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -21,8 +22,10 @@ from pathlib import Path
 import serial
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from firmware.config import ConfigError, load_config
 from firmware.store.atomic_file import write_atomic
 from firmware.update import provision
+from firmware.update.boot_slot import started_slot
 from firmware.update.image import MAX_IMAGE_BYTES, ImageError, key_id, load_public_key, verify_image
 from firmware.update.protocol import (
     PROTOCOL_VERSION,
@@ -310,17 +313,39 @@ def serve(agent: UpdateAgent, port: str, *, poll_s: float = 0.05) -> None:
         link.close()
 
 
+EXIT_REBOOT = 4  # a REBOOT was answered: the service manager restarts the device
+EXIT_USAGE = 2
+
+
 def main(argv: list[str] | None = None) -> int:
+    """`python -m firmware.update.agent --config /etc/hearth/hearth.toml --port /dev/ttyGS0`:
+    serve `hearth flash device` / `hearth provision` until a REBOOT is answered."""
     parser = argparse.ArgumentParser(prog="hearth-update-agent", description=__doc__)
-    parser.add_argument("--root", type=Path, required=True, help="update root (slots, keys)")
     parser.add_argument("--port", required=True, help="USB serial gadget port (or pty)")
-    parser.add_argument("--board", required=True)
-    parser.add_argument("--version", required=True)
-    parser.add_argument("--slot", required=True, choices=("a", "b"))
+    parser.add_argument("--config", type=Path, help="hearthd's config: [update] root, board")
+    parser.add_argument("--root", type=Path, help="update root (slots, keys); or from --config")
+    parser.add_argument("--board", help="board profile name; or [device] board of --config")
+    parser.add_argument("--version", help="running version; default: the running slot's")
+    parser.add_argument("--slot", choices=("a", "b"), help="running slot; default: detected")
     args = parser.parse_args(argv)
-    agent = UpdateAgent(args.root, DeviceIdentity(args.board, args.version, args.slot))
+    root, board = args.root, args.board
+    if args.config is not None:
+        try:
+            config = load_config(args.config)
+        except ConfigError as exc:
+            print(f"hearth-update-agent: configuration refused: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        root = root or config.update.root
+        board = board or Path(config.device.board).stem
+    if root is None or not board:
+        print("hearth-update-agent: give --config, or --root and --board", file=sys.stderr)
+        return EXIT_USAGE
+    store = SlotStore(root)
+    slot = args.slot or started_slot(root)
+    version = args.version or str((store.slot_info(slot) or {}).get("version", "0.0.0"))
+    agent = UpdateAgent(root, DeviceIdentity(board, version, slot))
     serve(agent, args.port)
-    return 0
+    return EXIT_REBOOT
 
 
 if __name__ == "__main__":

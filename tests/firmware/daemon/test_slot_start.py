@@ -26,8 +26,9 @@ from firmware.board import load_board
 from firmware.config import UpdateConfig, parse_config
 from firmware.daemon.daemon import HeaterDaemon
 from firmware.daemon.main import EXIT_OK, EXIT_TRIAL_FAILED
-from firmware.daemon.slot_start import BOOT_SLOT_ENV, SlotStart, booted_slot
+from firmware.daemon.slot_start import SlotStart
 from firmware.update.agent import load_trusted
+from firmware.update.boot_slot import BOOT_SLOT_ENV, booted_slot
 from firmware.update.image import verify_image
 from firmware.update.slots import SlotStore
 from firmware.update.supervisor_push import IMAGE_FOLDER, PushResult, read_supervisor_files

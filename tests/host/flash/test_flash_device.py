@@ -3,6 +3,9 @@ resume, roll back, and survive a power cut at every step of an update."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,11 +14,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from firmware.config import load_config
+from firmware.update.agent import EXIT_REBOOT
+from firmware.update.boot_slot import BOOT_SLOT_ENV
 from firmware.update.slots import SlotStore
 from host.cli import main
 from host.flash.device import Progress, flash_image
 from host.flash.link import FlashError, UpdateLink, open_port
 from hw.sim.device import SimulatedDevice, factory_install
+from hw.sim.wire import PacedWire
 from tests.firmware.update.images import BOARD, ImageKit
 
 
@@ -191,3 +197,37 @@ def test_provision_over_usb(device: SimulatedDevice, capsys: pytest.CaptureFixtu
     assert [(p.url, p.password.value) for p in config.pools] == [
         ("stratum+tcp://pool.example:3333", "s3cret-pass")
     ]
+
+
+def test_the_device_agent_service_entry_point_serves_a_flash_then_asks_for_reboot(
+    tmp_path: Path, kit: ImageKit, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m firmware.update.agent --config hearth.toml --port ...` as
+    hearth-update.service runs it: update root and board from hearthd's config, running
+    slot and version found on its own; exit 4 after the host's REBOOT."""
+    root = tmp_path / "dev"
+    factory_install(root, kit.build("1.0.0", minimal=True), [kit.key.public_key()], BOARD)
+    config = tmp_path / "hearth.toml"
+    config.write_text(
+        f'[device]\nboard = "{BOARD}"\n\n[update]\nroot = "{root}"\n\n'
+        '[[pool]]\nurl = "stratum+tcp://pool:3333"\nuser = "bc1q"\n'
+    )
+    wire = PacedWire(None).start()
+    command = [sys.executable, "-m", "firmware.update.agent", "--config", str(config)]
+    agent = subprocess.Popen(
+        [*command, "--port", wire.device_path],
+        env={k: v for k, v in os.environ.items() if k != BOOT_SLOT_ENV},
+    )
+    try:
+        image = tmp_path / "fw.img"
+        image.write_bytes(kit.build("1.4.0", minimal=True))
+        assert main(["flash", "device", "--port", wire.host_path, str(image)]) == 0
+        out = capsys.readouterr().out
+        assert "installed version 1.4.0 in slot a" in out
+        assert agent.wait(timeout=30) == EXIT_REBOOT
+        assert SlotStore(root).state().trial == "a"
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+            agent.wait()
+        wire.stop()
