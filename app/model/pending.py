@@ -14,6 +14,19 @@ from dataclasses import dataclass
 from app.model.heater_state import HeaterState
 
 CONFIRM_TIMEOUT_S = 15.0
+# The settable keys as the owner knows them, for messages in plain words.
+PLAIN_NAMES = {
+    "target_c": "the target temperature",
+    "mode": "the mode",
+    "preset": "the preset",
+    "power_limit_w": "the power cap",
+    "quiet_hours": "the quiet hours",
+    "schedule": "the schedule",
+}
+
+
+def plain_names(keys: list[str]) -> str:
+    return " and ".join(PLAIN_NAMES.get(key, key) for key in keys)
 
 
 @dataclass
@@ -59,7 +72,7 @@ class PendingChanges:
             else:
                 del self.changes[change.key]
         if not ok:
-            names = ", ".join(change.key for change in matching)
+            names = plain_names([change.key for change in matching])
             self.last_error = f"The heater refused {names}: {error or 'no reason given'}"
         return True
 
@@ -74,6 +87,6 @@ class PendingChanges:
         for change in expired:
             del self.changes[change.key]
         if expired:
-            names = ", ".join(change.key for change in expired)
+            names = plain_names([change.key for change in expired])
             self.last_error = f"The heater did not confirm {names}; it may be offline"
         return bool(expired)

@@ -224,6 +224,9 @@ class AppModel:
             raise CommandRefused("No heater selected")
         if self.publisher is None:
             raise CommandRefused("Not connected to the broker")
+        if heater.availability == "offline":
+            # Its last will (or its own goodbye): nothing would read the `set`.
+            raise CommandRefused(f"{heater.name} is offline: the change cannot reach it")
         request_id = f"{self.request_prefix}-{next(self.request_ids)}"
         payload = json.dumps({**settings, "id": request_id}, separators=(",", ":")).encode()
         topic = f"{self.prefix}/{heater.device_id}/set"

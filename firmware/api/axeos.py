@@ -34,7 +34,15 @@ POOL_KEYS: dict[str, tuple[int, str]] = {
     "fallbackstratumport": (1, "port"),
     "fallbackstratumuser": (1, "user"),
     "fallbackstratumpassword": (1, "password"),
+    # AxeOS 2.x keeps TLS apart from the URL: 0 = plain, 1 = TLS checked against the
+    # system's CA store; 2 and 3 (a pasted certificate) are not supported here.
+    "stratumtls": (0, "tls"),
+    "fallbackstratumtls": (1, "tls"),
 }
+TLS_SCHEMES = {0: "stratum+tcp", 1: "stratum+ssl"}
+# Hearth speaks Stratum V1 only; AxeOS's `stratumProtocol` says which one a pool is.
+STRATUM_PROTOCOL_KEYS = frozenset({"stratumprotocol", "fallbackstratumprotocol"})
+STRATUM_V1 = "SV1"
 # AxeOS settings a heater accepts and deliberately does not apply: the power planner
 # owns frequency, voltage and fans (thermal safety), and there is no display or Wi-Fi
 # manager on the control board. Listed so that tools sending a whole AxeOS config work.
@@ -55,8 +63,19 @@ IGNORED_KEYS = frozenset(
         "display",
         "displaytimeout",
         "statsfrequency",
+        "displayoffset",
+        "usecustomwww",
         "ssid",
         "wifipass",
+        "usefallbackstratum",
+        "stratumcert",
+        "fallbackstratumcert",
+        "stratumdecodecoinbase",
+        "fallbackstratumdecodecoinbase",
+        "stratumv2channeltype",
+        "fallbackstratumv2channeltype",
+        "stratumv2authoritypubkey",
+        "fallbackstratumv2authoritypubkey",
         "stratumsuggesteddifficulty",
         "stratumextranoncesubscribe",
         "fallbackstratumsuggesteddifficulty",
@@ -72,6 +91,7 @@ class _PoolChange:
     port: int | None = None
     user: str | None = None
     password: str | None = None
+    scheme: str | None = None  # from stratumTLS
 
 
 class PatchError(ValueError):
@@ -100,16 +120,17 @@ def split_pool_url(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname or "", parts.port or 0
 
 
-def _pool_fields(pools: tuple[PoolView, ...], index: int) -> tuple[str, int, str]:
+def _pool_fields(pools: tuple[PoolView, ...], index: int) -> tuple[str, int, str, int]:
+    """(host, port, user, stratumTLS) of one configured pool, empty if there is none."""
     if index >= len(pools):
-        return "", 0, ""
-    _, host, port = split_pool_url(pools[index].url)
-    return host, port, pools[index].user
+        return "", 0, "", 0
+    scheme, host, port = split_pool_url(pools[index].url)
+    return host, port, pools[index].user, int(scheme == TLS_SCHEMES[1])
 
 
 def system_info(facts: MinerFacts) -> dict[str, object]:
-    host, port, user = _pool_fields(facts.pools, 0)
-    fb_host, fb_port, fb_user = _pool_fields(facts.pools, 1)
+    host, port, user, tls = _pool_fields(facts.pools, 0)
+    fb_host, fb_port, fb_user, fb_tls = _pool_fields(facts.pools, 1)
     current_ma = (
         facts.power_w / (facts.input_voltage_mv / 1000.0) * 1000.0
         if facts.input_voltage_mv
@@ -152,9 +173,11 @@ def system_info(facts: MinerFacts) -> dict[str, object]:
         "stratumURL": host,
         "stratumPort": port,
         "stratumUser": user,
+        "stratumTLS": tls,
         "fallbackStratumURL": fb_host,
         "fallbackStratumPort": fb_port,
         "fallbackStratumUser": fb_user,
+        "fallbackStratumTLS": fb_tls,
         "version": facts.version,
         "axeOSVersion": facts.version,
         "idfVersion": "none (Linux)",
@@ -197,6 +220,17 @@ def _port(key: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
         raise PatchError(f"{key} must be a port 1..65535, got {value!r}")
     return value
+
+
+def _tls_scheme(key: str, value: object) -> str:
+    if isinstance(value, bool):
+        value = int(value)
+    if not isinstance(value, int) or value not in TLS_SCHEMES:
+        raise PatchError(
+            f"{key} must be 0 (plain) or 1 (TLS with the system's CA store), got {value!r}; "
+            "a custom pool certificate is not supported"
+        )
+    return TLS_SCHEMES[value]
 
 
 def _parse_stratum_url(key: str, value: object) -> tuple[str | None, str, int | None]:
@@ -246,11 +280,17 @@ def parse_system_patch(body: object, current: tuple[PoolView, ...]) -> SystemPat
                 change.port = _port(key, value)
             elif field_name == "user":
                 change.user = _text(key, value)
+            elif field_name == "tls":
+                change.scheme = _tls_scheme(key, value)
             else:
                 if not isinstance(value, str):
                     raise PatchError(f"{key} must be a string")
                 change.password = value
             applied.append(key)
+        elif folded in STRATUM_PROTOCOL_KEYS:
+            if not isinstance(value, str) or value.upper() != STRATUM_V1:
+                raise PatchError(f"{key} {value!r}: this heater speaks Stratum V1 only ('SV1')")
+            ignored.append(key)
         elif folded in IGNORED_KEYS:
             ignored.append(key)
         else:
@@ -271,6 +311,14 @@ def _merge_pools(
             url_scheme, host, url_port = change.url
             scheme = url_scheme or scheme
             port = url_port if url_port is not None else port
+        if change.scheme is not None:
+            url_scheme = change.url[0] if change.url is not None else None
+            if url_scheme is not None and url_scheme != change.scheme:
+                raise PatchError(
+                    f"{'fallback ' if index else ''}stratumTLS contradicts the scheme of the "
+                    f"URL ({url_scheme})"
+                )
+            scheme = change.scheme
         if change.port is not None:
             port = change.port
         user = change.user if change.user is not None else (old.user if old else "")

@@ -211,6 +211,10 @@ class MqttBridge:
         if discovery is None and previous is not None:
             announce = DiscoveryInfo(previous.device, enabled=False, prefix=previous.prefix)
         sent = self._publish_discovery(announce)
+        client = self._client
+        if discovery is not None and client is not None and client.is_connected():
+            # Started without discovery: Home Assistant's birth message was not followed.
+            client.subscribe(discovery.status_topic, QOS)
         if self.connected:
             await asyncio.to_thread(wait_all_published, sent)
 

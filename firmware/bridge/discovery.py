@@ -68,7 +68,8 @@ class DiscoveryInfo:
     disabled_features: frozenset[str] = frozenset()
     power_limit_min_w: float = 0.0
     power_limit_max_w: float = 1500.0
-    power_limit_step_w: float = 10.0
+    # 1 W: a Bitaxe-class board tops out near 20 W, where 10 W steps are useless.
+    power_limit_step_w: float = 1.0
     target_min_c: float = 5.0
     target_max_c: float = 30.0
     target_step_c: float = 0.1
@@ -181,7 +182,9 @@ class ClimateDescription(EntityDescription):
             "temperature_state_topic": topics.state,
             "temperature_state_template": "{{ value_json.target_c }}",
             "temperature_command_topic": topics.set,
-            "temperature_command_template": '{"target_c": {{ value }}}',
+            # Home Assistant converts a °F user's setpoint to °C without rounding
+            # (70 °F -> 21.111…); the heater takes 0.1 °C steps only.
+            "temperature_command_template": '{"target_c": {{ value | round(1) }}}',
             "action_topic": topics.state,
             "action_template": (
                 "{% set a = value_json.action %}"

@@ -405,7 +405,7 @@ class HeaterDaemon:
             ),
             enabled=mqtt.discovery,
             prefix=mqtt.discovery_prefix,
-            power_limit_max_w=round(self.max_w),
+            power_limit_max_w=self.max_w,
         )
         self.bridge = MqttBridge(
             bridge_config,
@@ -413,7 +413,9 @@ class HeaterDaemon:
             get_state=self.state,
             apply_set=self.apply_settings,
             prefix=mqtt.prefix,
-            discovery=discovery if mqtt.discovery else None,
+            # Always given: with discovery off it carries enabled=False, and the bridge
+            # then removes entities an earlier run announced.
+            discovery=discovery,
             on_demand=self.on_demand,
         )
         await self.bridge.start()
@@ -457,6 +459,7 @@ class HeaterDaemon:
                 alarms=tuple(sorted(self.alarms)),
                 firmware=self.version,
                 backend=stats.detail or stats.kind if stats else "none",
+                schedule=settings.schedule.to_dict(),
             )
         )
 

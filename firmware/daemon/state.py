@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from firmware.pool import PoolStatus
 
@@ -27,6 +28,9 @@ class Readings:
     alarms: tuple[str, ...]
     firmware: str
     backend: str
+    # The weekly schedule in force (HeatSettings.schedule.to_dict()), so MQTT clients can
+    # show and edit it; `set` takes the same shape back.
+    schedule: Mapping[str, object] = field(default_factory=dict)
 
 
 def heater_action(r: Readings) -> str:
@@ -62,4 +66,5 @@ def compose_state(r: Readings) -> dict[str, object]:
         "alarms": list(r.alarms),
         "firmware": r.firmware,
         "backend": r.backend,
+        "schedule": dict(r.schedule),
     }

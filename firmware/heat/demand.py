@@ -11,7 +11,8 @@ Policy:
 * comfort has a floor: while shed, if the room falls below `frost_c` (default 7 °C)
   the cap is ignored, because frozen pipes cost more than any tariff.
 
-The MQTT payload, parsed by `parse_signal`:
+The daemon builds `DemandSignal`s from the MQTT `demand` topic (the bridge's format,
+docs/mqtt.md). `parse_signal` reads this library's own JSON form (benchmark, tests):
     {"limit_w": 0, "duration_s": 900}     shed to 0 W for 15 min
     {"limit_w": 150}                      cap at 150 W for the default 1 h
     {"restore": true}                     end the shed now

@@ -17,7 +17,7 @@ TRIP_C = {"room": 40.0, "intake": 50.0, "exhaust": 65.0, "board": 95.0}
 CLEAR_HYSTERESIS_C = 5.0
 
 # A fault must be seen in this many consecutive samples before it trips (rejects ADC noise
-# and switch bounce: 3 samples at SAMPLE_MS = 300 ms).
+# and switch bounce: 3 samples SAMPLE_MS = 100 ms apart, 300 ms).
 CONFIRM_SAMPLES = const(3)
 SAMPLE_MS = const(100)
 

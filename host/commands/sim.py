@@ -74,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
 
 async def _main(heater: VirtualHeater) -> int:
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    # SIGHUP too (the terminal closed): hearthd runs in its own process group and would
+    # otherwise be left running when this process dies of it.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(signum, heater.request_stop)
     try:
         summary = await heater.run()

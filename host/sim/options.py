@@ -74,4 +74,23 @@ def plan(args: argparse.Namespace) -> SimPlan:
     if local_pool:
         data["pool"] = [{"url": "stratum+tcp://127.0.0.1:1", "user": DEFAULT_POOL_USER}]
     config = parse_config(data, source=source)
+    check_embedded_login(config, source)
     return SimPlan(data, config, local_pool, embedded_port_given)
+
+
+def check_embedded_login(config: HearthConfig, source: str) -> None:
+    """With the embedded broker, a given login is the one it serves (host/sim/embedded_login.py):
+    it needs both halves, and amqtt's password file cannot hold a ':' in a username."""
+    mqtt = config.mqtt
+    if not mqtt.embedded or not (mqtt.username or mqtt.password):
+        return
+    if ":" in mqtt.username:
+        raise ConfigError("mqtt.username", mqtt.username, "a username without ':'", source)
+    if not mqtt.password:
+        raise ConfigError(
+            "mqtt.password",
+            None,
+            "a password whenever mqtt.username is set for the embedded broker "
+            "(--mqtt-user U --mqtt-password P)",
+            source,
+        )

@@ -29,6 +29,7 @@ import tomli_w
 
 from firmware.board import load_board
 from firmware.broker import CREDENTIALS_FILE, BrokerCredentials
+from host.sim.embedded_login import embedded_port, seed_login
 from host.sim.heater_thermals import HeaterThermals
 from host.sim.options import SimPlan
 from host.sim.status import StateWatcher, status_line
@@ -121,8 +122,16 @@ class VirtualHeater:
             )
             data.setdefault("supervisor", {})["port"] = self.supervisor.start()
         mqtt = data.setdefault("mqtt", {})
-        if self.config.mqtt.embedded and not self.plan.embedded_port_given:
-            mqtt["embedded_port"] = free_port()
+        if self.config.mqtt.embedded:
+            if not self.plan.embedded_port_given:
+                mqtt["embedded_port"] = embedded_port(self.state_dir)
+            if self.config.mqtt.username:
+                seed_login(
+                    self.state_dir,
+                    mqtt["embedded_port"],
+                    self.config.mqtt.username,
+                    self.config.mqtt.password.value,
+                )
         http = data.setdefault("http", {})
         if "port" not in http:
             http["port"] = free_port()
@@ -141,8 +150,14 @@ class VirtualHeater:
     async def start_daemon(self, config_path: pathlib.Path) -> None:
         log_path = self.state_dir / DAEMON_LOG
         log = open(log_path, "wb")  # noqa: SIM115 (handed to the child, closed on stop)
+        # Its own process group: a Ctrl-C in the terminal signals the whole foreground
+        # group, and hearthd must be stopped by this process, once, in order (SIGTERM
+        # in shutdown()), not interrupted next to the simulators it depends on.
         self.daemon = subprocess.Popen(
-            hearthd_command(config_path), stdout=log, stderr=subprocess.STDOUT
+            hearthd_command(config_path),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            process_group=0,
         )
         log.close()
         deadline = time.monotonic() + READY_TIMEOUT_S
@@ -150,8 +165,8 @@ class VirtualHeater:
             # The physical loop runs during start-up too: the daemon switches the
             # hashboard rail on through the supervisor before it probes the chain.
             self.physics_step()
-            if b"hearthd ready" in log_path.read_bytes():
-                return
+            if self._stop.is_set() or b"hearthd ready" in log_path.read_bytes():
+                return  # ready, or Ctrl-C during start-up: run() goes straight to shutdown
             if self.daemon.poll() is not None:
                 tail = log_path.read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"hearthd exited with {self.daemon.returncode}:\n{tail}")
@@ -224,12 +239,13 @@ class VirtualHeater:
             config_path = self.write_daemon_config(data)
             self.physics_step()
             await self.start_daemon(config_path)
-            host, port, user, password = self.broker_login()
-            print(self.banner(host, port, user, password), flush=True)
-            topic = f"{self.config.mqtt.prefix}/{self.config.device.id}/state"
-            self.watcher = StateWatcher(host, port, topic, user, password)
-            self.watcher.start()
-            await self._loop(started)
+            if not self._stop.is_set():
+                host, port, user, password = self.broker_login()
+                print(self.banner(host, port, user, password), flush=True)
+                topic = f"{self.config.mqtt.prefix}/{self.config.device.id}/state"
+                self.watcher = StateWatcher(host, port, topic, user, password)
+                self.watcher.start()
+                await self._loop(started)
         finally:
             exit_code = await self.shutdown()
         state = self.watcher.state if self.watcher else None

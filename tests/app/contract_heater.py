@@ -57,8 +57,10 @@ class ContractHeater:
         password: str = "",
         prefix: str = "hearth",
         state: dict[str, Any] | None = None,
+        refuse: dict[str, str] | None = None,
     ) -> None:
         self.base = f"{prefix}/{device_id}"
+        self.refuse = dict(refuse or {})  # settable key -> the error this heater answers
         self.state = state if state is not None else contract_state()
         self.sets: list[dict[str, Any]] = []  # settings of each `set`, without the id
         self.raw_sets: list[bytes] = []
@@ -135,6 +137,10 @@ class ContractHeater:
         unknown = sorted(set(command) - SETTABLE)
         if unknown:
             self.answer(False, f"unknown key {unknown[0]}", request)
+            return
+        refused = sorted(set(command) & set(self.refuse))
+        if refused:
+            self.answer(False, self.refuse[refused[0]], request)
             return
         target = command.get("target_c")
         if target is not None and not (isinstance(target, int | float) and 5.0 <= target <= 30.0):

@@ -224,7 +224,7 @@ def test_refusal_on_result_drops_the_change_and_says_why(
         json.dumps({"ok": False, "error": "boost is off in summer", "request": request}).encode(),
     )
     assert not heater.pending.is_pending("preset")
-    assert "boost is off in summer" in model.message
+    assert model.message == "The heater refused the preset: boost is off in summer"
     assert heater.shown("preset") == "comfort"
 
 
@@ -251,7 +251,7 @@ def test_unconfirmed_changes_expire(connected: tuple[AppModel, Recorder], clock:
     clock.now += CONFIRM_TIMEOUT_S + 1
     model.tick()
     assert not heater.pending.is_pending("target_c")
-    assert "did not confirm target_c" in model.message
+    assert "did not confirm the target temperature" in model.message
     assert model.shown_target_c() == 21.5
 
 
@@ -348,3 +348,18 @@ def test_another_broker_starts_afresh_but_keeps_todays_baselines(
     model.on_message("hearth/livingroom/state", state(energy_kwh=43.0))
     heater = model.selected
     assert heater is not None and heater.energy_today_kwh() == pytest.approx(0.63)
+
+
+def test_commands_to_a_heater_that_is_offline_are_refused_in_plain_words(
+    connected: tuple[AppModel, Recorder],
+) -> None:
+    model, recorder = connected
+    model.on_message("hearth/livingroom/availability", b"offline")  # its last will
+    sent = len(recorder.sent)
+    assert model.set_target(23.0) is None and model.set_mode("off") is None
+    assert model.message == "livingroom is offline: the change cannot reach it"
+    assert len(recorder.sent) == sent  # nothing published, nothing left pending
+    heater = model.selected
+    assert heater is not None and not heater.pending.changes
+    model.on_message("hearth/livingroom/availability", b"online")
+    assert model.set_target(23.0) is not None

@@ -24,6 +24,7 @@ from PIL import Image
 
 from app.launch import BrokerTarget, LaunchOptions
 from app.model.thermostat_view import dial_fraction
+from app.ui import theme
 from app.ui.dial import angle_for
 from app.ui.hearth_app import HearthApp
 from app.ui.window_capture import capture_window
@@ -58,11 +59,30 @@ def pixel_summary(
     return summary
 
 
+HEAT = tuple(round(c * 255) for c in theme.HEAT[:3])
+
+
+def colour_count(
+    png: pathlib.Path, box: tuple[float, float, float, float], colour: tuple[int, ...]
+) -> int:
+    """Pixels within a few levels of `colour` inside `box` (Kivy window coordinates)."""
+    image = Image.open(png).convert("RGB")
+    x, y, w, h = box
+    top = image.height - (y + h)
+    crop = image.crop((int(x), int(top), int(x + w), int(top + h)))
+    return sum(
+        count
+        for count, found in crop.getcolors(maxcolors=1 << 24) or []
+        if all(abs(a - b) <= 8 for a, b in zip(found, colour, strict=True))
+    )
+
+
 class Driver:
     def __init__(self, app: HearthApp, args: argparse.Namespace) -> None:
         self.app, self.args = app, args
         self.report: dict[str, Any] = {}
         self.todo: list[str] = []
+        self.prefix = ""  # of the report entries and PNG names of captured screens
         self.deadline = time.monotonic() + 30
 
     def start(self, *_: object) -> None:
@@ -76,6 +96,23 @@ class Driver:
                 return False
             return True
         self.todo = list(self.args.screens.split(","))
+        if self.args.watch:
+            self.watch_started = time.monotonic()
+            (pathlib.Path(self.args.out_dir) / "live").write_text("live")
+            Clock.schedule_interval(self.watch, 0.25)
+        else:
+            self.next_screen()
+        return False
+
+    def watch(self, _dt: float) -> bool:
+        """--watch S: record the thermostat's status line while the test changes the
+        heaters (it waits for DIR/live first), then capture --screens under "then-"."""
+        screen = self.app.screens["thermostat"]
+        top_bar = labels(self.app.root.children[-1])
+        self.report.setdefault("watched", []).append([screen.status.text, *top_bar])
+        if time.monotonic() - self.watch_started < self.args.watch:
+            return True
+        self.prefix = "then-"
         self.next_screen()
         return False
 
@@ -100,19 +137,24 @@ class Driver:
         app = self.app
         name = self.todo.pop(0)
         screen = app.screens[app.current]
-        png = pathlib.Path(self.args.out_dir) / f"{name}.png"
+        png = pathlib.Path(self.args.out_dir) / f"{self.prefix}{name}.png"
         capture_window(png)
         target = getattr(screen, "target_label", None)
         box = None
         if target is not None:
             x, y = target.to_window(*target.pos)
             box = (x, y, target.width, target.height)
-        self.report[name] = dict(
+        pixels = pixel_summary(png, box)
+        dial = getattr(screen, "dial", None)
+        if dial is not None:
+            x, y = dial.to_window(*dial.pos)
+            pixels["heat_in_dial"] = colour_count(png, (x, y, dial.width, dial.height), HEAT)
+        self.report[self.prefix + name] = dict(
             screen=app.current,
             screen_class=type(screen).__name__,
             labels=labels(screen),
             top_bar=labels(app.root.children[-1]),
-            pixels=pixel_summary(png, box),
+            pixels=pixels,
         )
         self.next_screen()
 
@@ -136,7 +178,7 @@ class Driver:
     def press(self, labels: list[str]) -> None:
         """Tap the thermostat's buttons with these labels, one every 0.4 s, like a finger."""
         if not labels:
-            Clock.schedule_once(lambda _dt: self.finish(), 1.0)
+            Clock.schedule_once(self.after_press, 1.0)
             return
         screen = self.app.screens["thermostat"]
         button = next(w for w in screen.walk() if getattr(w, "text", None) == labels[0])
@@ -145,6 +187,10 @@ class Driver:
         touch.touch_up()
         self.report.setdefault("pressed", []).append(labels[0])
         Clock.schedule_once(lambda _dt: self.press(labels[1:]), 0.4)
+
+    def after_press(self, _dt: float) -> None:
+        self.report["after_press"] = labels(self.app.screens["thermostat"])
+        self.finish()
 
     def after_drag(self, _dt: float) -> None:
         screen = self.app.screens["thermostat"]
@@ -183,6 +229,7 @@ def main() -> None:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--drag-to", type=float)
     parser.add_argument("--press", default="", help="thermostat button labels, comma separated")
+    parser.add_argument("--watch", type=float, default=0.0, help="see Driver.watch")
     args = parser.parse_args()
     host, port = args.broker.rsplit(":", 1)
     options = LaunchOptions(

@@ -1,4 +1,7 @@
-"""An in-memory heater implementing `HeaterFacade`, for driving the real HTTP server."""
+"""An in-memory heater implementing `HeaterFacade`, for driving the real HTTP server.
+
+Its settings are the daemon's real ones (`firmware.heat.HeatSettings`, changed through
+`apply_update`), so replies are checked against the shape the heater really has."""
 
 from __future__ import annotations
 
@@ -6,13 +9,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from firmware.api import MinerFacts, PoolView
+from firmware.heat import HeatSettings, SettingsLimits, apply_update
 
-SETTABLE = {"mode", "preset", "target_c", "power_limit_w", "schedule"}
+MAX_POWER_W = 502.1  # the hearth-400 board's maximum, not a round number
 
 
 class HeaterDouble:
     def __init__(self) -> None:
-        self.current = {"mode": "heat", "preset": "none", "target_c": 21.0, "power_limit_w": 0.0}
+        self.limits = SettingsLimits(max_power_w=MAX_POWER_W)
+        self.heat_settings = HeatSettings(target_c=21.0)
         self.pools = [
             PoolView("stratum+tcp://pool.example:3333", "bc1q.heater"),
             PoolView("stratum+tcp://backup.example:4444", "bc1q.backup"),
@@ -20,6 +25,10 @@ class HeaterDouble:
         self.passwords: list[str | None] = ["pool-secret-1", "pool-secret-2"]
         self.hostname = "hearth-test"
         self.actions: list[str] = []
+
+    @property
+    def current(self) -> dict[str, object]:
+        return self.heat_settings.to_dict()
 
     def state(self) -> Mapping[str, object]:
         return {
@@ -43,7 +52,7 @@ class HeaterDouble:
         }
 
     def settings(self) -> Mapping[str, object]:
-        return dict(self.current)
+        return self.heat_settings.to_dict()
 
     def miner_facts(self) -> MinerFacts:
         return MinerFacts(
@@ -84,13 +93,7 @@ class HeaterDouble:
         )
 
     async def apply_settings(self, changes: Mapping[str, object]) -> None:
-        unknown = set(changes) - SETTABLE
-        if unknown:
-            raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
-        target = changes.get("target_c", self.current["target_c"])
-        if isinstance(target, bool) or not isinstance(target, int | float) or not 5 <= target <= 30:
-            raise ValueError(f"target_c {target!r} must be 5.0..30.0")
-        self.current.update(changes)
+        self.heat_settings = apply_update(self.heat_settings, changes, self.limits)
 
     async def apply_pools(self, pools: tuple[tuple[str, str, str | None], ...]) -> None:
         passwords = [

@@ -79,3 +79,16 @@ def test_bad_flag_values_are_refused_naming_the_key():
         plan(parse("--broker", "nowhere"))
     with pytest.raises(ConfigError, match=r"pool\[0\]\.url"):
         plan(parse("--pool", "http://x:1"))
+
+
+def test_a_login_for_the_embedded_broker_needs_both_halves(tmp_path):
+    with pytest.raises(ConfigError, match=r"mqtt\.password"):
+        plan(parse("--mqtt-user", "owner"))
+    with pytest.raises(ConfigError, match=r"mqtt\.username"):
+        plan(parse("--mqtt-user", "a:b", "--mqtt-password", "p"))
+    given = plan(parse("--mqtt-user", "owner", "--mqtt-password", "pw")).config.mqtt
+    assert given.embedded and (given.username, given.password.value) == ("owner", "pw")
+    config = tmp_path / "c.toml"
+    config.write_text('[mqtt]\nusername = "file-user"\npassword = "file-pass"\n')
+    from_file = plan(parse("--config", str(config), "--mqtt-password", "flag-pass")).config.mqtt
+    assert (from_file.username, from_file.password.value) == ("file-user", "flag-pass")

@@ -5,6 +5,7 @@ the room heated toward its target, state on MQTT (read by this test's own client
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import signal
 import subprocess
@@ -57,6 +58,7 @@ def test_hearth_sim_mines_and_heats_for_30_seconds(tmp_path):
             [
                 sys.executable, "-m", "host.cli", "sim", "--duration", "30",
                 "--state-dir", str(state_dir), "--device-id", "e2e", "--speed", "60",
+                "--mqtt-user", "e2e-owner", "--mqtt-password", "e2e-secret",
             ],
             capture_output=True,
             text=True,
@@ -67,6 +69,10 @@ def test_hearth_sim_mines_and_heats_for_30_seconds(tmp_path):
         watcher.join(timeout=10)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "MQTT broker : mqtt://127.0.0.1:" in run.stdout
+    # The embedded broker served the login given on the command line (the watcher used it).
+    assert "user e2e-owner  password e2e-secret" in run.stdout
+    credentials = BrokerCredentials.from_json((state_dir / CREDENTIALS_FILE).read_text())
+    assert (credentials.username, credentials.password) == ("e2e-owner", "e2e-secret")
     assert "HTTP API    : http://127.0.0.1:" in run.stdout
     summary_line = next(line for line in run.stdout.splitlines() if line.startswith("summary: "))
     summary = json.loads(summary_line.removeprefix("summary: "))
@@ -93,13 +99,20 @@ def test_ctrl_c_stops_everything_cleanly(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, as in a terminal of its own
     )  # fmt: skip
     try:
         assert process.stdout is not None
         for line in process.stdout:
             if "Ctrl-C stops everything" in line:
                 break
-        process.send_signal(signal.SIGINT)
+        sim = psutil.Process(process.pid)
+        hearthd = [c for c in sim.children() if "--config" in c.cmdline()]
+        assert len(hearthd) == 1
+        # hearthd is stopped by the sim (SIGTERM, in order), not by the terminal's Ctrl-C.
+        assert os.getpgid(hearthd[0].pid) != os.getpgid(process.pid)
+        # Ctrl-C in a terminal signals the whole foreground process group.
+        os.killpg(process.pid, signal.SIGINT)
         output = process.communicate(timeout=60)[0]
     finally:
         if process.poll() is None:
