@@ -212,6 +212,7 @@ def parse_board(data: dict[str, Any], source: Path | None = None) -> BoardProfil
         calibration_chip_w=power.number("calibration_chip_w", 0.01, 1000.0),
         leakage_fraction=power.number("leakage_fraction", 0.0, 0.9),
         source=power.text("source"),
+        rated_w=power.number("rated_w", 1.0, 100000.0) if "rated_w" in power.data else None,
     )
     power.done()
 

@@ -27,6 +27,9 @@ class PowerModel:
     calibration_chip_w: float  # one chip's draw at (f0, V0)
     leakage_fraction: float  # share of calibration_chip_w that is leakage
     source: str  # where the calibration figures come from
+    # The most the heater may draw continuously (PSU and thermal design, the rating on
+    # its label); None: only the frequency range bounds it.
+    rated_w: float | None = None
 
     def chip_w(self, frequency_mhz: float, voltage_mv: float) -> float:
         """One hashing chip's draw."""

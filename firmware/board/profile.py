@@ -103,9 +103,12 @@ class BoardProfile:
         )
 
     def max_w(self) -> float:
-        """Draw at the top of the frequency range at its minimum stable voltage."""
+        """The most the heater will draw: the top of the frequency range at its minimum
+        stable voltage, or the board's rated power if that is lower."""
         f = self.frequency_max_mhz
-        return self.power_w(f, self.min_voltage_mv(f))
+        top = self.power_w(f, self.min_voltage_mv(f))
+        rated = self.power.rated_w
+        return top if rated is None else min(top, rated)
 
     def min_hashing_w(self) -> float:
         """Draw at the bottom of the frequency range: below it the heater duty-cycles."""

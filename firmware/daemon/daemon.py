@@ -108,6 +108,7 @@ class HeaterDaemon:
         self._best_at_start = 0.0
         self._stopped = False
         self._control_steps = 0
+        self._supervisor_alarms: frozenset[str] = frozenset()
         self.slot_start = SlotStart(config.update)
         if config.provisioned:
             log.info("provisioned settings in use: %s", ", ".join(config.provisioned))
@@ -138,7 +139,7 @@ class HeaterDaemon:
         # job, and the supervisor cuts the rail itself on a trip.
         await self.supervisor.start()
         if self.supervisor.available:
-            await self.supervisor.request_power(True)
+            await self.supervisor.power_up()
         else:
             self.alarms.add("supervisor_unavailable")
         self.backend = await open_backend(self.config.asic, self.board)
@@ -177,7 +178,7 @@ class HeaterDaemon:
             with contextlib.suppress(Exception):
                 await self.backend.apply(IDLE)
             self.point = IDLE
-        await self.supervisor.request_power(False)
+        await self.supervisor.power_down()
         if self.pool is not None:
             await self.pool.stop()
         await asyncio.gather(*self._tasks[:1], return_exceptions=True)
@@ -331,6 +332,9 @@ class HeaterDaemon:
 
     async def _control_step(self) -> None:
         now = self.control_time()
+        await self.supervisor.keep_power()
+        # The interlocks' verdict first, so this step's readings carry this step's alarms.
+        allowed_w = self.supervisor.allowed_w(self.max_w)
         readings = self.supervisor.readings()
         local = datetime.datetime.now()
         if self.paused:
@@ -344,7 +348,7 @@ class HeaterDaemon:
         else:
             self.alarms.discard("no_room_sensor")
             watts = self.heat.tick(now, local, readings.room_c).watts
-        watts = min(watts, self.supervisor.allowed_w(self.max_w))
+        watts = min(watts, allowed_w)
         self.demand_w = watts
         point = point_for_watts(self.board, watts)
         self._update_alarms(readings.alarms)
@@ -364,10 +368,10 @@ class HeaterDaemon:
         return cap if cap >= self.board.min_hashing_w() else 0.0
 
     def _update_alarms(self, supervisor_alarms: tuple[str, ...]) -> None:
-        for code in list(self.alarms):
-            if code.startswith("trip_") or code.startswith("derate_"):
-                self.alarms.discard(code)
-        self.alarms.update(supervisor_alarms)
+        # The interlocks' codes are this step's verdict: last step's go, today's come.
+        self.alarms.difference_update(self._supervisor_alarms)
+        self._supervisor_alarms = frozenset(supervisor_alarms)
+        self.alarms.update(self._supervisor_alarms)
         pool = self.pool.status() if self.pool is not None else None
         if pool is None or pool.state == "offline":
             self.alarms.add("pool_offline")

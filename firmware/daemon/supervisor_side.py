@@ -8,15 +8,22 @@ board's own maximum: the thermostat then has no room temperature (see daemon.py)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 
 from firmware.board import BoardProfile
 from firmware.safety.interlocks import InterlockLimits, Interlocks, InterlockVerdict
+from firmware.safety.power_keeper import PowerKeeper
 from firmware.safety.supervisor_link import SupervisorLink, SupervisorLinkError
 
 log = logging.getLogger(__name__)
+
+# How long start-up waits for the supervisor to switch the hashboard rail on (a trip left
+# by the previous run is cleared first; the keeper spaces its attempts 2 s apart).
+POWER_UP_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,9 @@ class SupervisorSide:
         self.link: SupervisorLink | None = SupervisorLink(port) if port else None
         self.interlocks = Interlocks(InterlockLimits.from_thermal(board.thermal))
         self._verdict: InterlockVerdict | None = None
-        self._power_requested: bool | None = None
+        # Re-asks for hashboard power after the supervisor forgot it (a trip of the
+        # controller's own liveness: hearthd restarted, the MCU's watchdog reset it).
+        self.keeper = PowerKeeper(self.link) if self.link is not None else None
 
     @property
     def available(self) -> bool:
@@ -94,12 +103,38 @@ class SupervisorSide:
             alarms=alarms,
         )
 
-    async def request_power(self, on: bool) -> None:
-        """Switch the hashboard rail through the supervisor (which may refuse: tripped)."""
-        if self.link is None or on == self._power_requested:
+    @property
+    def power_on(self) -> bool:
+        telemetry = self.link.telemetry if self.link is not None else None
+        return telemetry is not None and telemetry.power_on
+
+    async def keep_power(self) -> None:
+        """Every control step: the rail stays requested while hearthd runs (idling the
+        chips is the backend's job). Clears only trips of the controller's own liveness;
+        hazard trips stay latched (firmware/safety/power_keeper.py)."""
+        if self.keeper is not None:
+            await self.keeper.want(True)
+
+    async def power_up(self, timeout_s: float = POWER_UP_TIMEOUT_S) -> bool:
+        """At start, before the chain is probed: ask for the rail (clearing a trip left by
+        the previous hearthd's exit) and wait until the supervisor reports it on."""
+        if self.keeper is None:
+            return False
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            await self.keeper.want(True)
+            if self.power_on:
+                return True
+            await asyncio.sleep(0.1)
+        ack = self.keeper.last_ack
+        log.warning("supervisor: hashboard power not on%s", f" ({ack})" if ack else "")
+        return False
+
+    async def power_down(self) -> None:
+        """At shutdown: release the rail (the supervisor also cuts it once heartbeats stop)."""
+        if self.link is None or not self.link.connected:
             return
         try:
-            await self.link.set_power(on)
-            self._power_requested = on
+            await self.link.set_power(False)
         except (SupervisorLinkError, TimeoutError) as exc:
-            log.warning("supervisor: set_power(%s) failed: %s", on, exc)
+            log.warning("supervisor: set_power(False) failed: %s", exc)

@@ -52,6 +52,8 @@ class BoardModel(Protocol):
 
     def hashrate_ghs(self, frequency_mhz: float, active_chips: int | None = None) -> float: ...
 
+    def max_w(self) -> float: ...
+
 
 @dataclass(frozen=True)
 class RampLimits:
@@ -188,10 +190,12 @@ class PowerPlanner:
 
     def _build_frontier(self) -> list[PlannedPoint]:
         b = self.board
+        ceiling = b.max_w() + 1e-9  # the board's rated power, if it has one
         candidates = [
-            self._planned(f, b.min_voltage_mv(f), n)
+            planned
             for n in range(1, b.chip_count + 1)
             for f in self._steps
+            if (planned := self._planned(f, b.min_voltage_mv(f), n)).power_w <= ceiling
         ]
         candidates.sort(key=lambda p: (p.power_w, -p.hashrate_ghs))
         frontier: list[PlannedPoint] = []

@@ -265,6 +265,9 @@ class SupervisorSim:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # An MCU does not get the terminal's Ctrl-C: in the caller's process group
+                # a Ctrl-C on `hearth sim` would stop the firmware like a watchdog reset.
+                start_new_session=True,
             )
         finally:
             log.close()

@@ -11,7 +11,7 @@ from dataclasses import replace
 from firmware.api import MinerFacts, PoolView
 from firmware.heat import HeatSettings, SettingsLimits, apply_update
 
-MAX_POWER_W = 502.1  # the hearth-400 board's maximum, not a round number
+MAX_POWER_W = 502.1  # a board maximum that is not a round number
 
 
 class HeaterDouble:

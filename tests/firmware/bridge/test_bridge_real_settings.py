@@ -15,7 +15,7 @@ from tests.firmware.bridge.conftest import Endpoint
 from tests.firmware.bridge.harness import TEST_DEVICE, BridgeRunner, TestSettings
 
 TOPICS = DeviceTopics("hearth", "testheater")
-MAX_POWER_W = 502.1  # the hearth-400 board's maximum
+MAX_POWER_W = 502.1  # a board maximum that is not a round number
 SCHEDULE = {
     "mon": [{"at": "06:30", "target_c": 21.0}, {"at": "22:30", "target_c": 17.5}],
     "sun": [{"at": "09:00", "target_c": 22.0}],
