@@ -13,7 +13,11 @@ COMMANDS = ("bench", "keys", "image", "flash", "provision", "sim", "monitor")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hearth", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="hearth",
+        description="Hearth on a PC: build, sign and flash firmware, set up a heater over "
+        "USB, run the virtual heater, watch heaters on a broker.",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
         importlib.import_module(f"host.commands.{name}").register(subparsers)
@@ -23,7 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except KeyboardInterrupt:
+        # Ctrl-C: no traceback. A flash stopped half-way resumes with --resume; the device
+        # keeps running its current firmware until a complete, verified image is in.
+        print(f"\nhearth {args.command}: interrupted", file=sys.stderr)
+        return 130
     return result
 
 

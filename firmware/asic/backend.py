@@ -13,6 +13,11 @@ power enable; `ChainSimulator.set_power` in the virtual heater), otherwise the c
 ramped down to the chips' reset clock. Core voltage is set through `voltage_setter`
 (the board's regulator is not on the chain's UART): raised before a ramp up, lowered
 after a ramp down.
+
+Chips that lost power (the rail switched off here, or a brown-out) forget everything.
+Until a bring-up has succeeded again the chain is marked as needing one: the next ramp
+up, and the poll loop while the chain should hash, re-initialise it first, so one failed
+attempt (the rail not up yet) is retried rather than leaving the chain unaddressed.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from firmware.asic.chain import ChainDriver, ResetLine, Sleep
 from firmware.asic.errors import ChainError
@@ -76,6 +82,8 @@ class AsicBackend:
         self._control = asyncio.Lock()
         self._parked = False
         self._powered_off = False
+        self._needs_init = False  # chips lost their set-up: bring-up before hashing
+        self._hashing_wanted = False  # the chain should hash (not parked, not duty-off)
         self._running = False
         self.reinits = 0
         self.last_error = ""
@@ -106,6 +114,8 @@ class AsicBackend:
             raise
         self._running = True
         await self._enter(self.point)
+        if self._job is not None and not self._parked:
+            self.driver.send_job(self._job)  # a job submitted before start
         self._tasks.append(asyncio.create_task(self._poll_loop(), name="asic-poll"))
 
     async def stop(self) -> None:
@@ -145,9 +155,16 @@ class AsicBackend:
         now = self.clock()
         uses_rate = driver.family.hash_counter_register == 0x04
         chips = tuple(c.health(now, driver.silent_after_s, uses_rate) for c in driver.chips)
+        if self._powered_off:  # the rail is off: no chip can answer or hash
+            chips = tuple(replace(c, responding=False, hashrate_ghs=0.0) for c in chips)
         answering = sum(1 for c in chips if c.responding)
         expected = 0.0 if self._parked else self.profile.hashrate_ghs(driver.frequency_mhz)
-        state = "parked" if self._parked else "hashing"
+        if self._powered_off:
+            state = "parked, rail off"
+        elif self._needs_init:
+            state = "waiting for the chain to come back"
+        else:
+            state = "parked" if self._parked else "hashing"
         detail = (
             f"{len(chips)}x {driver.family.name} @ {driver.frequency_mhz:.2f} MHz, "
             f"{driver.link_baud()} baud, {state}, {answering}/{len(chips)} chips answering, "
@@ -196,22 +213,31 @@ class AsicBackend:
 
     async def _hash_at(self, frequency_mhz: float, voltage_mv: int) -> None:
         async with self._control:
-            if self._powered_off:
-                await self._power_up()
-            rising = frequency_mhz > self.driver.frequency_mhz
-            if rising and self.voltage_setter is not None:
-                self.voltage_setter(voltage_mv)
-            await self.driver.ramp_to(frequency_mhz)
-            if not rising and self.voltage_setter is not None:
-                self.voltage_setter(voltage_mv)
-            if self._parked:
-                self._parked = False
-                if self._job is not None:
-                    self.driver.send_job(self._job)
-            self.driver.mark_alive()
+            self._hashing_wanted = True
+            await self._hash_locked(frequency_mhz, voltage_mv, resend=self._parked)
+
+    async def _hash_locked(self, frequency_mhz: float, voltage_mv: int, *, resend: bool) -> None:
+        """Power and bring the chain up if it needs it, ramp, and (re)send the job.
+        Called with `_control` held."""
+        if self._powered_off:
+            self._power_on()
+        if self._needs_init:
+            await self._bring_up()
+            resend = True
+        rising = frequency_mhz > self.driver.frequency_mhz
+        if rising and self.voltage_setter is not None:
+            self.voltage_setter(voltage_mv)
+        await self.driver.ramp_to(frequency_mhz)
+        if not rising and self.voltage_setter is not None:
+            self.voltage_setter(voltage_mv)
+        self._parked = False
+        if resend and self._job is not None:
+            self.driver.send_job(self._job)
+        self.driver.mark_alive()
 
     async def _park(self) -> None:
         async with self._control:
+            self._hashing_wanted = False
             if self._parked:
                 return
             self._parked = True
@@ -220,20 +246,40 @@ class AsicBackend:
                 self.power_switch(False)
                 self._powered_off = True
 
-    async def _power_up(self) -> None:
+    def _power_on(self) -> None:
         assert self.power_switch is not None
         self.power_switch(True)
         self._powered_off = False
+        self._needs_init = True  # the chips come up reset: no address, slow baud
+
+    async def _bring_up(self) -> None:
+        """Initialise the chain; on failure it stays marked for another attempt."""
+        self._needs_init = True
         await self.driver.initialise()
+        self._needs_init = False
 
     async def _duty_loop(self, point: OperatingPoint) -> None:
         on_s = self.duty_period_s * point.duty
         off_s = self.duty_period_s - on_s
         while True:
-            await self._hash_at(point.frequency_mhz, point.voltage_mv)
+            try:
+                await self._hash_at(point.frequency_mhz, point.voltage_mv)
+            except (ChainError, OSError) as exc:
+                # keep cycling: the poll loop and the next on-phase try again
+                self._note_error(exc)
             await asyncio.sleep(on_s)
-            await self._park()
+            try:
+                await self._park()
+            except (ChainError, OSError) as exc:
+                self._note_error(exc)
             await asyncio.sleep(off_s)
+
+    def _note_error(self, exc: BaseException) -> None:
+        """Log a chain error once, not once a second while it lasts."""
+        message = str(exc)
+        if message != self.last_error:
+            log.error("ASIC chain: %s", message)
+        self.last_error = message
 
     # -- supervision ------------------------------------------------------------------
 
@@ -243,22 +289,25 @@ class AsicBackend:
             if self._powered_off or self._control.locked():
                 continue
             try:
-                if self.driver.all_silent(self.clock()):
+                if self._needs_init or self.driver.all_silent(self.clock()):
                     await self._recover()
                 self.driver.poll_counters()
             except (ChainError, OSError) as exc:
-                self.last_error = str(exc)
-                log.error("ASIC chain: %s", exc)
+                self._note_error(exc)
 
     async def _recover(self) -> None:
-        """Every chip went silent: bring the chain up again where it was."""
+        """Every chip went silent, or an earlier bring-up failed: bring the chain up
+        again where it should be (parked stays parked; hashing ramps back and resends
+        the job)."""
         self.reinits += 1
-        log.warning("all %d chips silent: re-initialising the chain", len(self.driver.chips))
+        if not self.last_error:
+            log.warning("all %d chips silent: re-initialising the chain", len(self.driver.chips))
         async with self._control:
-            await self.driver.initialise()
-            if not self._parked:
-                await self.driver.ramp_to(self.point.frequency_mhz)
-                if self._job is not None:
-                    self.driver.send_job(self._job)
+            await self._bring_up()
+            if self._hashing_wanted:
+                point = self.point
+                await self._hash_locked(point.frequency_mhz, point.voltage_mv, resend=True)
             self.driver.mark_alive()
+        if self.last_error:
+            log.info("ASIC chain back after: %s", self.last_error)
         self.last_error = ""

@@ -278,7 +278,9 @@ class ChainDriver:
         self._job_id = family.next_job_id(self._job_id)
         encoded = family.encode_job(self._job_id, job)
         self._jobs[self._job_id] = (job, encoded.versions)
-        if job.version_mask and job.version_mask != self.version_mask:
+        if job.version_mask != self.version_mask:
+            # 0 too: a pool that refused version rolling must get nonces of the job's own
+            # version only (a rolled one would fail its check and be thrown away).
             self.version_mask = job.version_mask
             if family.rolls_version_in_chip:
                 self._write_register(0xA4, version_mask_register(job.version_mask))

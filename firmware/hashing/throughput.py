@@ -68,10 +68,9 @@ def measure_scan(threads: int, seconds: float, impl: str | None = None) -> Throu
         base = index * slice_size
         done, batch = 0, FIRST_BATCH
         while time.perf_counter() < deadline:
-            batch = min(batch, slice_size - done)
-            if batch == 0:  # a slice of 2**32/threads nonces is done; scan it again
+            if done == slice_size:  # a slice of 2**32/threads nonces is done; scan it again
                 done = 0
-                continue
+            batch = min(batch, slice_size - done)
             began = time.perf_counter()
             scan(BENCH_HEADER76, base + done, batch, 0, impl=path)
             took = time.perf_counter() - began

@@ -27,8 +27,15 @@ from firmware.pool.protocol import reject_reason
 from firmware.pool.rate_limit import TokenBucket
 from firmware.pool.session import NoAnswer, SessionEnded, StratumSession
 from firmware.pool.status import PoolState, PoolStatus
-from firmware.pool.work import ShareTag, submit_params
-from firmware.work import FoundNonce, HashBackend, Job
+from firmware.pool.work import ShareTag, sha256d, submit_params
+from firmware.work import (
+    FoundNonce,
+    HashBackend,
+    Job,
+    difficulty_from_hash,
+    difficulty_to_target,
+    hash_value,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +102,8 @@ class PoolManager:
         self._reconfigure: asyncio.Event | None = None
         self._finished: asyncio.Event | None = None
         self.offline_nonces = 0
-        self.below_target = 0
+        self.below_target = 0  # nonces whose re-checked hash misses the pool target
+        self.outside_version_mask = 0  # nonces with rolled bits the pool's mask forbids
         self.dropped_over_rate = 0
         backend.set_nonce_handler(self._on_nonce)
 
@@ -349,13 +357,20 @@ class PoolManager:
         if not session.job_is_current(tag.job_id):
             self._ledger.stale_share("job replaced by clean_jobs")
             return
+        if found.version_bits & ~session.version_mask & 0xFFFFFFFF:
+            # Rolled bits the pool does not allow (now): it would reject the share.
+            self.outside_version_mask += 1
+            return
         required = min(tag.difficulty, session.difficulty)
-        if found.difficulty < required:
+        # Re-hash here rather than trust the backend's figure: what the pool will check is
+        # this header against this target, so only that decides whether a share goes out.
+        digest = sha256d(found.job.header80(found.nonce, found.version))
+        if hash_value(digest) > difficulty_to_target(required):
             self.below_target += 1
             return
         try:
             params = submit_params(
-                session.pool.user, tag, found.nonce, found.version_bits, found.job.version_mask
+                session.pool.user, tag, found.nonce, found.version_bits, session.version_mask
             )
         except ValueError as exc:
             log.error("not submitting a malformed share: %s", exc)
@@ -370,7 +385,7 @@ class PoolManager:
         while len(self._submitted) > KEPT_SUBMITTED:
             del self._submitted[next(iter(self._submitted))]
         task = asyncio.get_running_loop().create_task(
-            self._submit_share(session, tag, required, found.difficulty, params)
+            self._submit_share(session, tag, required, difficulty_from_hash(digest), params)
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -147,7 +147,9 @@ def parse_reconnect(params: list[Any]) -> tuple[str | None, int | None, float]:
     port: int | None = None
     if len(params) > 1:
         raw = params[1]
-        if isinstance(raw, str) and raw.isdigit():
+        # ASCII digits only: str.isdigit() is also true for "²" and the like, which int()
+        # refuses, and a long digit string would only be refused by int()'s size limit.
+        if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 5:
             raw = int(raw)
         if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 65536:
             port = raw

@@ -154,4 +154,11 @@ def encode_response(msg_id: Any, result: Any, error: Any = None) -> bytes:
 
 
 def is_finite_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A JSON number that fits a float: not a bool, NaN, infinity, or an integer so long
+    that converting it raises OverflowError (JSON allows 10**400; a pool may send it)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import ssl
 from collections import OrderedDict
@@ -148,7 +149,8 @@ class StratumSession:
         self._send("mining.extranonce.subscribe", [])
         answer = await self._await(authorize, "mining.authorize")
         if answer.error is not None or answer.result is not True:
-            raise SessionEnded(f"authorization refused for {self.pool.user}: {answer.error}")
+            why = answer.error or f"answered {answer.result!r:.40}"
+            raise SessionEnded(f"authorization refused for {self.pool.user}: {why}")
 
     async def wait_first_job(self, timeout_s: float) -> None:
         """Return once the pool has sent a job; SessionEnded if it ends or stays quiet."""
@@ -238,6 +240,8 @@ class StratumSession:
         answer = future.result()
         granted = 0 if answer.error else parse_configure_result(answer.result)
         self.version_mask = granted & BIP320_VERSION_MASK
+        if self.template is not None:  # a pool that answered configure after a job
+            self.template = dataclasses.replace(self.template, version_mask=self.version_mask)
         log.info("%s: version rolling mask %08x", self.pool.url, self.version_mask)
 
     # -- jobs --------------------------------------------------------------------
@@ -309,7 +313,7 @@ class StratumSession:
             self.difficulty = parse_difficulty(params)
             self.last_activity = self._clock()
         elif method == "mining.set_version_mask":
-            self.version_mask = parse_version_mask(params) & BIP320_VERSION_MASK
+            await self._set_version_mask(parse_version_mask(params) & BIP320_VERSION_MASK)
         elif method == "mining.set_extranonce":
             self._pending_extranonce = parse_extranonce(params)
         elif method == "client.reconnect":
@@ -323,6 +327,19 @@ class StratumSession:
         else:
             self._answer(request, None, [20, f"unsupported method {method[:60]}", None])
             raise ProtocolError(f"unknown method {method[:60]!r}")
+
+    async def _set_version_mask(self, mask: int) -> None:
+        """BIP310: a new mask is valid at once, not from the next job. The current job is
+        re-issued with it, so the backend stops rolling bits the pool no longer allows
+        (shares already found with such bits are dropped by the manager)."""
+        self.last_activity = self._clock()
+        if mask == self.version_mask:
+            return
+        log.info("%s: version rolling mask now %08x", self.pool.url, mask)
+        self.version_mask = mask
+        if self.template is not None:
+            self.template = dataclasses.replace(self.template, version_mask=mask)
+            await self._on_work(self, False)
 
     def _answer(self, request: Request, result: Any, error: Any = None) -> None:
         if request.id is not None:

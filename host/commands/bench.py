@@ -7,22 +7,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 
 from firmware.hashing import available_impls
 from firmware.hashing.throughput import measure_scan
 
 
 def positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
 def positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
     return value
 
 
@@ -30,8 +37,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser("bench", help="benchmarks of this machine")
     actions = parser.add_subparsers(dest="bench_command", required=True)
     hashing = actions.add_parser("hash", help="sha256d nonce-scan rate of the CPU core")
-    hashing.add_argument("--threads", type=positive_int, default=1, help="scanning threads")
-    hashing.add_argument("--seconds", type=positive_float, default=3.0, help="how long to run")
+    hashing.add_argument("--threads", type=positive_int, default=1, help="scanning threads (1)")
+    hashing.add_argument(
+        "--seconds", type=positive_float, default=3.0, help="how long to run, in seconds (3)"
+    )
     hashing.add_argument(
         "--impl", choices=available_impls(), help="force a code path (default: the fastest)"
     )

@@ -16,7 +16,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     targets = parser.add_subparsers(dest="flash_target", required=True)
     device = targets.add_parser("device", help="install a signed firmware image")
     device.add_argument("image", type=Path, help="signed image (hearth image sign)")
-    device.add_argument("--port", help="serial port (default: the only one present)")
+    device.add_argument(
+        "--port", help="the heater's serial port (default: the only USB serial port present)"
+    )
     device.add_argument("--resume", action="store_true", help="continue an interrupted upload")
     device.add_argument(
         "--no-reboot", action="store_true", help="install but do not restart into it yet"
@@ -28,8 +30,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     supervisor.add_argument("--port", required=True, help="the supervisor board's serial port")
     origin = supervisor.add_mutually_exclusive_group()
     origin.add_argument("--source", type=Path, help="folder of files (default firmware/supervisor)")
-    origin.add_argument("--image", type=Path, help="take the compiled files of a built image")
-    supervisor.add_argument("--baud", type=int, default=115200, help="serial speed")
+    origin.add_argument(
+        "--image", type=Path, help="take the compiled files of a signed image (hearth image sign)"
+    )
+    supervisor.add_argument("--baud", type=int, default=115200, help="serial speed (115200)")
     supervisor.set_defaults(func=run_supervisor_command)
 
 
@@ -37,7 +41,7 @@ def run_device(args: argparse.Namespace) -> int:
     try:
         image = args.image.read_bytes()
     except OSError as exc:
-        print(f"hearth flash: cannot read {args.image}: {exc}")
+        print(f"hearth flash: cannot read {args.image}: {exc.strerror or exc}")
         return 1
     bar = ProgressBar()
     try:
@@ -53,6 +57,11 @@ def run_device(args: argparse.Namespace) -> int:
         reason = f" ({exc.code})" if exc.code else ""
         print(f"hearth flash: REFUSED{reason}: {exc}" if exc.code else f"hearth flash: {exc}")
         print("The running firmware was not changed.")
+        return 1
+    except OSError as exc:  # serial.SerialException included: the port went away mid-way
+        bar.close()
+        print(f"hearth flash: lost the connection to the heater: {exc}")
+        print("The running firmware was not changed; run again with --resume to continue.")
         return 1
     bar.close()
     resumed = f", resumed at byte {result.resumed_from}" if result.resumed_from else ""

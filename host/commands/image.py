@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from firmware.update.image import ImageError, key_id, load_public_key, verify_image
+from firmware.update.image import ImageError, key_id, verify_image
+from firmware.update.version import parse_version
 from host.image.build import build_image
-from host.image.keys import load_private_key
+from host.image.keys import load_private_key, load_public_key_file
 from host.image.sign import sign_image
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,21 +26,35 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="security floor: once this image is confirmed, older images are refused "
         "(default: the image's own version's MAJOR.0.0)",
     )
-    build.add_argument("--arch", default="armv6m", help="mpy-cross -march for the supervisor")
-    build.add_argument("-o", "--output", type=Path, required=True)
+    build.add_argument(
+        "--arch", default="armv6m", help="mpy-cross -march for the supervisor MCU (armv6m)"
+    )
+    build.add_argument("-o", "--output", type=Path, required=True, help="image file to write")
     build.set_defaults(func=run_build)
 
     sign = actions.add_parser("sign", help="sign an image with an ed25519 private key")
-    sign.add_argument("image", type=Path)
-    sign.add_argument("--key", type=Path, required=True, help="private key (PEM)")
+    sign.add_argument("image", type=Path, help="unsigned image (hearth image build)")
+    sign.add_argument(
+        "--key", type=Path, required=True, help="private key: the .pem of hearth keys new"
+    )
     sign.add_argument("-o", "--output", type=Path, help="default: IMAGE with .signed added")
     sign.set_defaults(func=run_sign)
 
     verify = actions.add_parser("verify", help="check an image as a device would")
-    verify.add_argument("image", type=Path)
-    verify.add_argument("--pub", type=Path, action="append", required=True, help="trusted key")
-    verify.add_argument("--board", help="also check the target board")
-    verify.add_argument("--floor", default="0.0.0", help="device security floor to check against")
+    verify.add_argument("image", type=Path, help="signed image")
+    verify.add_argument(
+        "--pub",
+        type=Path,
+        action="append",
+        required=True,
+        help="a trusted public key (.pub); repeat for several",
+    )
+    verify.add_argument("--board", help="the device's board: refuse an image for another")
+    verify.add_argument(
+        "--floor",
+        default="0.0.0",
+        help="a device's security floor, MAJOR.MINOR.PATCH: an older image is refused",
+    )
     verify.set_defaults(func=run_verify)
 
 
@@ -56,7 +71,11 @@ def run_build(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"hearth image build: {exc}")
         return 1
-    args.output.write_bytes(data)
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        print(f"hearth image build: cannot write {args.output}: {exc.strerror or exc}")
+        return 1
     print(f"built {args.output} ({len(data)} bytes, board {args.board}, version {args.version})")
     return 0
 
@@ -64,22 +83,31 @@ def run_build(args: argparse.Namespace) -> int:
 def run_sign(args: argparse.Namespace) -> int:
     output = args.output or args.image.with_name(args.image.name + ".signed")
     try:
-        signed = sign_image(args.image.read_bytes(), load_private_key(args.key))
-    except (ImageError, ValueError, OSError) as exc:
+        key = load_private_key(args.key)
+        image = _read(args.image, "image")
+        signed = sign_image(image, key)
+        output.write_bytes(signed)
+    except ImageError as exc:
+        print(f"hearth image sign: {args.image} refused ({exc.code}): {exc}")
+        return 1
+    except (ValueError, OSError) as exc:
         print(f"hearth image sign: {exc}")
         return 1
-    output.write_bytes(signed)
     print(f"signed {output}")
     return 0
 
 
 def run_verify(args: argparse.Namespace) -> int:
     try:
-        keys = [load_public_key(path.read_bytes()) for path in args.pub]
+        parse_version(args.floor)
+        keys = [load_public_key_file(path) for path in args.pub]
         trusted = {key_id(key): key for key in keys}
-        image = verify_image(
-            args.image.read_bytes(), trusted, board=args.board, security_floor=args.floor
-        )
+        data = _read(args.image, "image")
+        image = verify_image(data, trusted, board=args.board, security_floor=args.floor)
+        if args.board is None:
+            # verify_image checks the floor together with the board; without --board the
+            # floor still applies, as the device would apply it.
+            _check_floor(image.manifest.version, args.floor)
     except ImageError as exc:
         print(f"REFUSED ({exc.code}): {exc}")
         return 1
@@ -92,3 +120,17 @@ def run_verify(args: argparse.Namespace) -> int:
         f"{manifest.board}, {len(manifest.files)} files, key {image.key_id.hex()}"
     )
     return 0
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise OSError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+
+
+def _check_floor(version: str, floor: str) -> None:
+    if parse_version(version) < parse_version(floor):
+        raise ImageError(
+            "downgrade", f"image version {version} is below this device's minimum {floor}"
+        )

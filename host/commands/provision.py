@@ -30,7 +30,9 @@ SETTINGS = (
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("provision", help="write owner settings into the heater")
-    parser.add_argument("--port", help="serial port (default: the only one present)")
+    parser.add_argument(
+        "--port", help="the heater's serial port (default: the only USB serial port present)"
+    )
     for flag, key, secret in SETTINGS:
         kind = int if key == "mqtt_port" else str
         hint = " ('-' to type it hidden)" if secret else ""
@@ -64,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
     except FlashError as exc:
         print(f"hearth provision: refused: {exc}" if exc.code else f"hearth provision: {exc}")
         print("Nothing was changed on the heater.")
+        return 1
+    except OSError as exc:  # serial.SerialException included: the port went away
+        print(f"hearth provision: lost the connection to the heater: {exc}")
         return 1
     saved = answer.get("settings")
     print("saved on the heater:")

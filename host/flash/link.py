@@ -26,16 +26,23 @@ class Port(Protocol):
     def in_waiting(self) -> int: ...
 
 
+def usb_serial_ports() -> list[str]:
+    """USB serial ports present (a heater's USB gadget, a USB-UART adapter). Built-in
+    UARTs (/dev/ttyS*, which Linux lists whether or not anything is wired to them) and
+    other non-USB ports are left out: they are never the heater."""
+    return sorted(p.device for p in list_ports.comports() if p.vid is not None)
+
+
 def find_port(explicit: str | None) -> str:
-    """The port to use: the one given, or the only serial port present."""
+    """The port to use: the one given, or the only USB serial port present."""
     if explicit:
         return explicit
-    ports = [p.device for p in list_ports.comports()]
+    ports = usb_serial_ports()
     if len(ports) == 1:
         return ports[0]
     if not ports:
-        raise FlashError("no serial port found: plug the heater in by USB, or give --port")
-    raise FlashError(f"several serial ports found ({', '.join(ports)}): choose one with --port")
+        raise FlashError("no USB serial port found: plug the heater in by USB, or give --port")
+    raise FlashError(f"several USB serial ports found ({', '.join(ports)}): choose one with --port")
 
 
 def open_port(url: str) -> serial.Serial:

@@ -94,10 +94,11 @@ def run_supervisor_command(args: argparse.Namespace) -> int:
         else:
             files = files_from_source(args.source or DEFAULT_SOURCE)
     except OSError as exc:
-        print(f"hearth flash: cannot read {args.image}: {exc}")
+        print(f"hearth flash: cannot read {args.image}: {exc.strerror or exc}")
         return 1
     except SupervisorFlashError as exc:
-        print(f"hearth flash: {exc}")
+        print(f"hearth flash: REFUSED ({exc.code}): {exc}")
+        print("Nothing was written.")
         return 1
     total = sum(len(data) for data in files.values())
     print(f"installing {len(files)} supervisor files ({total} bytes) on {args.port}")

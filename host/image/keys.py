@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
@@ -14,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from firmware.update.image import key_id
+from firmware.update.image import key_id, load_public_key
 
 
 def new_key(directory: Path, name: str = "hearth-signing") -> tuple[Path, Path]:
@@ -37,10 +40,34 @@ def new_key(directory: Path, name: str = "hearth-signing") -> tuple[Path, Path]:
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
-    key = load_pem_private_key(path.read_bytes(), password=None)
+    """The `.pem` that `hearth keys new` wrote; ValueError/OSError name the file and why."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OSError(f"cannot read key {path}: {exc.strerror or exc}") from None
+    try:
+        key = load_pem_private_key(data, password=None)
+    except TypeError:  # encrypted with a passphrase
+        raise ValueError(f"{path} is passphrase-protected; use an unencrypted key") from None
+    except ValueError:
+        hint = " (that is the public half: sign with the .pem)" if path.suffix == ".pub" else ""
+        raise ValueError(f"{path} is not a PEM private key{hint}") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} is not an ed25519 private key")
     return key
+
+
+def load_public_key_file(path: Path) -> Ed25519PublicKey:
+    """A trusted key file (`.pub`: 64 hex characters, or 32 raw bytes)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OSError(f"cannot read key {path}: {exc.strerror or exc}") from None
+    try:
+        return load_public_key(data)
+    except ValueError as exc:
+        hint = " (that is a private key: give its .pub)" if b"PRIVATE KEY" in data else ""
+        raise ValueError(f"{path} is not an ed25519 public key{hint}: {exc}") from None
 
 
 def describe(key: Ed25519PrivateKey) -> str:

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 
-from firmware.board import list_boards, load_board
+from firmware.board import BoardProfileError, list_boards, load_board
 from hw.sim.chain.simulator import ChainSimulator
 
 
@@ -19,10 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--share-bits", type=int, default=16, help="simulated difficulty bits")
     parser.add_argument("--cpu-budget", type=float, default=0.1, help="fraction of one core")
     args = parser.parse_args(argv)
-    profile = load_board(args.board)
-    sim = ChainSimulator(
-        profile, chips=args.chips, share_bits=args.share_bits, cpu_budget=args.cpu_budget
-    )
+    try:
+        profile = load_board(args.board)
+        sim = ChainSimulator(
+            profile, chips=args.chips, share_bits=args.share_bits, cpu_budget=args.cpu_budget
+        )
+    except (BoardProfileError, ValueError) as exc:
+        parser.error(str(exc))
     done = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: done.set())
     signal.signal(signal.SIGTERM, lambda *_: done.set())

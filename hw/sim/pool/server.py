@@ -171,6 +171,18 @@ class LocalPool:
                 client, {"id": None, "method": "mining.set_difficulty", "params": [difficulty]}
             )
 
+    async def set_version_mask(self, mask: int) -> None:
+        """mining.set_version_mask to every client that negotiated rolling; as BIP310
+        says, shares are checked against the new mask at once."""
+        self.version_mask = mask
+        for client in list(self._clients):
+            if client.version_mask:
+                client.version_mask = mask
+                await self._send(
+                    client,
+                    {"id": None, "method": "mining.set_version_mask", "params": [f"{mask:08x}"]},
+                )
+
     async def ask_reconnect(self, port: int, wait_s: float = 0.0) -> None:
         for client in list(self._clients):
             await self._send(

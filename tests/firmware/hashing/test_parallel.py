@@ -70,3 +70,27 @@ def test_scan_releases_the_gil() -> None:
     ran_during_scan = not finished.is_set()
     worker.join()
     assert ran_during_scan
+
+
+def test_concurrent_scans_do_not_disturb_each_other(impl: str) -> None:
+    # The CPU miner's workers and the ASIC backend's verification call the core at the
+    # same time: every call must see only its own header, range and target.
+    target = ((1 << 256) - 1) >> 6
+    jobs = [(block.header76(), 1000 * i, 6000) for i, block in enumerate(BLOCKS)]
+    expected = [scan(header, start, count, target, impl=impl) for header, start, count in jobs]
+    results: list[list[list[int]]] = [[] for _ in jobs]
+    start_line = threading.Barrier(len(jobs))
+
+    def work(index: int) -> None:
+        header, start, count = jobs[index]
+        start_line.wait()
+        for _ in range(5):
+            results[index].append(scan_parallel(header, start, count, target, 2, impl=impl))
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(len(jobs))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    for index, runs in enumerate(results):
+        assert runs == [expected[index]] * 5

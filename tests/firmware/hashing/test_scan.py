@@ -99,6 +99,15 @@ def test_empty_range() -> None:
     assert scan(BLOCKS[0].header76(), 0, 0, MAX_TARGET) == []
 
 
+def test_target_zero_finds_nothing_and_the_top_target_finds_everything(impl: str) -> None:
+    # The real nonce's hash is far below any share target, yet above 0: target 0 (what
+    # the benchmark scans with) is met by no nonce at all, on every path.
+    block = BLOCKS[0]
+    assert scan(block.header76(), block.nonce - 100, 200, 0, impl=impl) == []
+    top = scan(block.header76(), (1 << 32) - 50, 50, MAX_TARGET, impl=impl)
+    assert top == list(range((1 << 32) - 50, 1 << 32))
+
+
 HEADER = BLOCKS[0].header76()
 
 

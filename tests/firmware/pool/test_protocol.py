@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import socket
 from typing import Any
 
 import pytest
@@ -226,3 +227,92 @@ def test_a_session_survives_any_bytes_from_the_pool(chunks: list[bytes]) -> None
     session = asyncio.run(feed_all())
     assert session.template is not None  # the real notify at the end still works
     assert session.template.notify.job_id == "1f9a56282c"
+
+
+HUGE = 10**400  # valid JSON; too large for a float
+
+
+@pytest.mark.parametrize(
+    "params", [[HUGE], [-HUGE], [0.0], [-0.5], [None], [[1]], [{"d": 1}], ["nan"]]
+)
+def test_difficulty_zero_negative_or_unrepresentable_is_refused(params: list[Any]) -> None:
+    with pytest.raises(ProtocolError):
+        parse_difficulty(params)
+
+
+def test_reconnect_with_odd_numbers_is_read_without_failing() -> None:
+    assert parse_reconnect(["h", 3334, HUGE]) == ("h", 3334, 0.0)
+    assert parse_reconnect(["h", "²", 1]) == ("h", None, 1.0)  # "²".isdigit() is True
+    assert parse_reconnect(["h", "9" * 5000, 1]) == ("h", None, 1.0)
+    assert parse_reconnect(["h", HUGE, 1]) == ("h", None, 1.0)
+
+
+POOL_METHODS = (
+    "mining.notify",
+    "mining.set_difficulty",
+    "mining.set_version_mask",
+    "mining.set_extranonce",
+    "client.reconnect",
+    "client.get_version",
+    "mining.ping",
+    "client.show_message",
+    "mining.frobnicate",
+)
+hostile_values = st.one_of(
+    json_values,
+    st.sampled_from([HUGE, -HUGE, 2**64, 1e308, -1e-320, "²", "9" * 5000, "", "zz"]),
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    st.sampled_from(POOL_METHODS),
+    st.lists(hostile_values, max_size=10) | hostile_values,
+    st.none() | st.integers(-5, 5) | st.just("x"),
+)
+def test_any_pool_call_is_handled_or_refused_without_killing_the_session(
+    method: str, params: Any, msg_id: Any
+) -> None:
+    """Every method a pool can send, with any params: the session never fails (a bug
+    there ends the connection: the heater would fail over on a pool's typo), and a line
+    it refuses changes nothing it mines with."""
+
+    async def feed() -> None:
+        async def on_work(session: StratumSession, clean: bool) -> None:
+            return None
+
+        session = StratumSession(
+            PoolConfig("stratum+tcp://127.0.0.1:1", "w"),
+            1,
+            on_work,
+            clock=lambda: 0.0,
+            agent="test",
+        )
+        session.subscription = Subscription(b"\x01\x02", 4)
+        ours, theirs = socket.socketpair()  # a real socket for the answers we write
+        _, session._writer = await asyncio.open_connection(sock=ours)
+        await session.feed(SLUSH + b"\n")
+        before = (
+            session.difficulty,
+            session.version_mask,
+            session.template,
+            session.subscription,
+            session._pending_extranonce,
+        )
+        line = json.dumps({"id": msg_id, "method": method, "params": params}).encode()
+        await session.feed(line + b"\n")
+        after = (
+            session.difficulty,
+            session.version_mask,
+            session.template,
+            session.subscription,
+            session._pending_extranonce,
+        )
+        if session.bad_lines:
+            assert after == before
+        ended = session._end_reason
+        assert ended is None or ended.reconnect is not None  # only client.reconnect ends it
+        session._writer.close()
+        theirs.close()
+
+    asyncio.run(feed())

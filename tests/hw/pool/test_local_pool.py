@@ -157,6 +157,20 @@ async def test_fractional_difficulty_change_is_sent() -> None:
         assert message["params"] == [0.125]
 
 
+async def test_set_version_mask_is_sent_and_checked_at_once() -> None:
+    async with running() as pool, connected(pool) as client:
+        en1, _, notify = await handshake(client)
+        await pool.set_version_mask(0x00006000)
+        message = await client.notification("mining.set_version_mask")
+        assert message["params"] == ["00006000"]
+        ntime = int(notify[7], 16)
+        for vbits, accepted in ((0x00008000, False), (0x00004000, True)):
+            head = header(notify, en1, "00" * 8, ntime, int(notify[5], 16) ^ vbits)
+            share = ["w", notify[0], "00" * 8, notify[7], f"{find_nonce(head, 1e-5):08x}"]
+            answer = await client.call("mining.submit", [*share, f"{vbits:08x}"])
+            assert (answer["result"] is True) == accepted, answer
+
+
 async def test_faults_refuse_then_listen_again_and_silence() -> None:
     async with running() as pool:
         await pool.refuse()
