@@ -24,8 +24,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_SETUP = 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except (ImportError, ValueError) as exc:
+        # The hashing core, which the simulators load, is not built (`make core`) or
+        # HEARTH_HASH_IMPL names a path it does not have: one line, no traceback.
+        print(f"hearth: {exc}", file=sys.stderr)
+        return EXIT_SETUP
     args = parser.parse_args(argv)
     try:
         result: int = args.func(args)

@@ -203,8 +203,9 @@ def check_contents(payload: bytes) -> Manifest:
     return manifest
 
 
-def check_compatibility(manifest: Manifest, board: str, security_floor: str) -> None:
-    if manifest.board != board:
+def check_compatibility(manifest: Manifest, board: str | None, security_floor: str) -> None:
+    """The target board (skipped when `board` is None) and the security floor."""
+    if board is not None and manifest.board != board:
         raise ImageError(
             "wrong_board", f"image is for board {manifest.board!r}, this device is {board!r}"
         )
@@ -223,17 +224,19 @@ def verify_image(
     security_floor: str = "0.0.0",
 ) -> VerifiedImage:
     """Everything the device checks before it writes a byte. `board=None` skips the board
-    check (the host's `hearth image verify` without --board)."""
+    check (the host's `hearth image verify` without --board); the floor is always checked."""
     payload, footer = split_image(image)
     verify_signature(payload, footer, trusted)
     manifest = check_contents(payload)
-    if board is not None:
-        check_compatibility(manifest, board, security_floor)
+    check_compatibility(manifest, board, security_floor)
     return VerifiedImage(manifest, payload, footer.key_id, hashlib.sha256(image).digest())
 
 
 def load_public_key(raw: bytes) -> Ed25519PublicKey:
-    """A trusted key as stored on the device: 32 raw bytes, or their 64 hex characters."""
+    """A trusted key as stored on the device: 32 raw bytes, or their 64 hex characters
+    (surrounding whitespace allowed around the hex form only: raw bytes may be anything)."""
+    if len(raw) == 32:
+        return Ed25519PublicKey.from_public_bytes(raw)
     text = raw.strip()
     if len(text) == 64:
         try:

@@ -124,7 +124,7 @@ def test_sign_names_what_is_wrong_with_the_key(
         rsa.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(b"pw"))
     )
     cases = {
-        "k/hearth-signing.pub": "is not a PEM private key (that is the public half: sign with the .pem)",
+        "k/hearth-signing.pub": "not a PEM private key (that is the public half: sign with",
         "rsa.pem": "is not an ed25519 private key",
         "locked.pem": "is passphrase-protected",
         "missing.pem": "cannot read key",
