@@ -377,6 +377,19 @@ class HeaterDaemon:
             self.alarms.add("pool_offline")
         else:
             self.alarms.discard("pool_offline")
+        self._chip_alarms()
+
+    def _chip_alarms(self) -> None:
+        """`chips_silent:<n>` while the chain hashes and n of its chips do not answer (a
+        failing chip or solder joint: its share of heat and hashes is gone). Not while
+        parked: the rail may be off then."""
+        self.alarms.difference_update({a for a in self.alarms if a.startswith("chips_silent:")})
+        stats = self.backend.stats() if self.backend is not None else None
+        if stats is None or stats.kind != "asic" or stats.expected_hashrate_ghs <= 0:
+            return
+        silent = sum(1 for chip in stats.chips if not chip.responding)
+        if silent:
+            self.alarms.add(f"chips_silent:{silent}")
 
     def power_w(self) -> float:
         return point_power_w(self.board, self.point)
