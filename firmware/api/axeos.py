@@ -205,6 +205,18 @@ def asic_info(facts: MinerFacts) -> dict[str, object]:
         "frequencyOptions": list(facts.frequency_options_mhz),
         "defaultVoltage": facts.default_voltage_mv,
         "voltageOptions": list(facts.voltage_options_mv),
+        # Hearth's addition: each chip's health, so a failing chip can be found.
+        "chips": [
+            {
+                "index": chip.index,
+                "address": chip.address,
+                "responding": chip.responding,
+                "hashRate": round(chip.hashrate_ghs, 3),
+                "hwErrors": chip.hw_errors,
+                "errorCount": chip.error_count,
+            }
+            for chip in facts.chips
+        ],
     }
 
 

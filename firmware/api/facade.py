@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from firmware.work import ChipHealth
+
 
 @dataclass(frozen=True)
 class PoolView:
@@ -58,6 +60,7 @@ class MinerFacts:
     paused: bool
     free_heap_bytes: int
     hashing_backend: str = ""  # "asic" or "cpu"
+    chips: tuple[ChipHealth, ...] = ()  # per chip of the ASIC chain, in chain order
     extra: Mapping[str, object] = field(default_factory=dict)
 
 

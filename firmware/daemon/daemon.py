@@ -582,4 +582,5 @@ class HeaterDaemon:
             paused=self.paused,
             free_heap_bytes=0,
             hashing_backend=stats.kind if stats else "none",
+            chips=stats.chips if stats else (),
         )

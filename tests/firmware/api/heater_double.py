@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from firmware.api import MinerFacts, PoolView
 from firmware.heat import HeatSettings, SettingsLimits, apply_update
+from firmware.work import ChipHealth
 
 MAX_POWER_W = 502.1  # a board maximum that is not a round number
 
@@ -90,6 +91,17 @@ class HeaterDouble:
             paused="pause" in self.actions[-1:],
             free_heap_bytes=1 << 20,
             hashing_backend="asic",
+            chips=tuple(
+                ChipHealth(
+                    i,
+                    i * 10,
+                    responding=i != 5,
+                    hashrate_ghs=0.0 if i == 5 else 1071.0,
+                    hw_errors=3 if i == 5 else 0,
+                    error_count=0,
+                )
+                for i in range(24)
+            ),
         )
 
     async def apply_settings(self, changes: Mapping[str, object]) -> None:

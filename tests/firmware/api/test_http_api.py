@@ -93,6 +93,11 @@ def test_system_info_has_every_field_pyasic_indexes_with_the_right_types():
             asic = await response.json()
         assert asic["ASICModel"] == "BM1370" and asic["asicCount"] == 24
         assert 525.0 in asic["frequencyOptions"]
+        # Per-chip health: the one failing chip of 24 can be found.
+        assert len(asic["chips"]) == 24
+        assert [c["index"] for c in asic["chips"] if not c["responding"]] == [5]
+        assert asic["chips"][5]["hwErrors"] == 3 and asic["chips"][4]["hashRate"] == 1071.0
+        conforms(asic, "AsicInfo")
         async with client.get("/") as response:
             assert "AxeOS-compatible" in await response.text()
 

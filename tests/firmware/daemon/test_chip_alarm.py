@@ -47,6 +47,9 @@ def test_a_silent_chip_raises_an_alarm_until_it_answers_again(tmp_path):
             chain.silence_chip(5, True)
             chain.silence_chip(17, True)
             await until(lambda: chip_alarms(daemon) == ["chips_silent:2"], 15, "the alarm")
+            # /api/system/asic's per-chip view names them.
+            chips = daemon.miner_facts().chips
+            assert [c.index for c in chips if not c.responding] == [5, 17]
             chain.silence_chip(5, False)
             chain.silence_chip(17, False)
             await until(lambda: chip_alarms(daemon) == [], 15, "the alarm to clear")
