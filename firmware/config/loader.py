@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import pathlib
 import re
+import ssl
 import tomllib
 from dataclasses import replace
 from typing import Any
@@ -257,9 +258,31 @@ def _pools(top: _Table, source: str) -> tuple[PoolEntry, ...]:
         user = t.text("user", "")
         if not user.strip():
             raise t.fail("user", user, "a non-empty string (usually address.worker)")
-        pools.append(PoolEntry(url=url.rstrip("/"), user=user, password=t.secret("password", "x")))
+        ca_file = _ca_file(t, url)
+        pools.append(
+            PoolEntry(
+                url=url.rstrip("/"),
+                user=user,
+                password=t.secret("password", "x"),
+                ca_file=ca_file,
+            )
+        )
         t.done()
     return tuple(pools)
+
+
+def _ca_file(t: _Table, url: str) -> pathlib.Path | None:
+    """A pool's own CA certificate: only for stratum+ssl, and it must load as PEM."""
+    value = t.text("ca_file", "")
+    if not value.strip():
+        return None
+    if not url.startswith("stratum+ssl://"):
+        raise t.fail("ca_file", value, "only with a stratum+ssl:// url")
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=value)
+    except (OSError, ssl.SSLError) as exc:
+        raise t.fail("ca_file", value, f"a readable PEM CA certificate ({exc})") from None
+    return pathlib.Path(value)
 
 
 def _mqtt(t: _Table) -> MqttConfig:

@@ -43,6 +43,7 @@ class PoolEntry:
     url: str
     user: str
     password: Secret = field(default_factory=lambda: Secret("x"))
+    ca_file: pathlib.Path | None = None  # extra trusted CA (PEM) for a stratum+ssl pool
 
 
 @dataclass(frozen=True)

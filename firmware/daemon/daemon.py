@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -58,6 +60,12 @@ ENERGY_MAX_STEP_S = 60.0
 DEMAND_UNTIL_NEXT_S = 7 * 24 * 3600.0
 
 
+def pools_fingerprint(pools: list[PoolConfig]) -> str:
+    """A digest of a pool list (passwords included, never stored in clear by this)."""
+    data = [[p.url, p.user, p.password, p.ca_file] for p in pools]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
 class HeaterDaemon:
     def __init__(
         self,
@@ -91,7 +99,14 @@ class HeaterDaemon:
             self.max_w,
             room_max_c=self.board.thermal.room_max_c,
         )
-        self.pool_configs = [PoolConfig(p.url, p.user, p.password.value) for p in config.pools]
+        self.pool_configs = [
+            PoolConfig(p.url, p.user, p.password.value, ca_file=str(p.ca_file or ""))
+            for p in config.pools
+        ]
+        # The pool list as the config file (with provisioning) gives it: a list changed over
+        # the HTTP API is kept only while this stays the same (see _restore_pools).
+        self._pools_base = pools_fingerprint(self.pool_configs)
+        self._pools_edited = False
         self.backend: HashBackend | None = None
         self.pool: PoolManager | None = None
         self.supervisor = SupervisorSide(config.supervisor.port, self.board)
@@ -240,10 +255,15 @@ class HeaterDaemon:
             "energy": self.energy.snapshot(),
             "thermostat": self.heat.thermostat.snapshot(),
             "identity": {"hostname": self.hostname},
-            "pools": [
-                {"url": p.url, "user": p.user, "password": p.password} for p in self.pool_configs
-            ],
         }
+        if self._pools_edited:
+            sections["pools"] = {
+                "base": self._pools_base,
+                "list": [
+                    {"url": p.url, "user": p.user, "password": p.password, "ca_file": p.ca_file}
+                    for p in self.pool_configs
+                ],
+            }
         if self.pool is not None:
             sections["pool"] = self.pool.snapshot()
         return sections
@@ -297,10 +317,21 @@ class HeaterDaemon:
         self.hostname = hostname
 
     def _restore_pools(self, data: Any) -> None:
-        pools = [PoolConfig(p["url"], p["user"], p["password"]) for p in data]
+        """A pool list the owner set over the HTTP API wins over the config file, until
+        the config's own list (or `hearth provision`) changes: then the new config wins."""
+        if not isinstance(data, dict):
+            return  # an older store kept every list, edited or not: the config decides
+        if data["base"] != self._pools_base:
+            log.info("pools: the config file's list changed since the HTTP edit; using it")
+            return
+        pools = [
+            PoolConfig(p["url"], p["user"], p["password"], ca_file=p.get("ca_file", ""))
+            for p in data["list"]
+        ]
         if not pools:
             raise ValueError("empty pool list")
         self.pool_configs = pools
+        self._pools_edited = True
 
     async def _save_loop(self) -> None:
         interval = self.config.store.save_interval_s
@@ -510,10 +541,15 @@ class HeaterDaemon:
         configs = []
         for i, (url, user, password) in enumerate(pools):
             keep = current[i].password if i in current else "x"
-            configs.append(PoolConfig(url, user, keep if password is None else password))
+            # The CA file stays with its pool: kept only while the URL is the same.
+            ca_file = current[i].ca_file if i in current and current[i].url == url else ""
+            configs.append(
+                PoolConfig(url, user, keep if password is None else password, ca_file=ca_file)
+            )
         if self.pool is not None:
             await self.pool.set_pools(configs)
         self.pool_configs = configs
+        self._pools_edited = True
         self._dirty.set()
 
     async def set_hostname(self, hostname: str) -> None:

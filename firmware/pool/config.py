@@ -20,6 +20,9 @@ class PoolConfig:
     url: str
     user: str
     password: str = field(default="x", repr=False)
+    # A CA certificate (PEM) trusted for this pool besides the system's: a self-hosted
+    # stratum+ssl pool with its own certificate. "" = the system's trust store only.
+    ca_file: str = ""
     host: str = field(init=False, default="", compare=False)
     port: int = field(init=False, default=0, compare=False)
     tls: bool = field(init=False, default=False, compare=False)
@@ -30,6 +33,8 @@ class PoolConfig:
             raise PoolConfigError(f"pool user for {self.url!r} must be a non-empty string")
         if not isinstance(self.password, str):
             raise PoolConfigError(f"pool password for {self.url!r} must be a string")
+        if self.ca_file and not tls:
+            raise PoolConfigError(f"pool {self.url!r}: ca_file is for stratum+ssl pools only")
         object.__setattr__(self, "host", host)
         object.__setattr__(self, "port", port)
         object.__setattr__(self, "tls", tls)

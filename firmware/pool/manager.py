@@ -86,6 +86,7 @@ class PoolManager:
         self._offline_work = OfflineWork(self._rng, offline_share_difficulty)
         self._suggest = suggest_difficulty
         self._ssl_context = ssl_context
+        self._pool_contexts: dict[str, ssl.SSLContext] = {}
         self._agent = agent
         self._ledger = ShareLedger()
         self._active: StratumSession | None = None
@@ -203,8 +204,25 @@ class PoolManager:
                 return session
         return None
 
+    def _context_for(self, pool: PoolConfig) -> ssl.SSLContext | None:
+        """The TLS context for `pool`: the manager's, or the system's trust store plus the
+        pool's own CA certificate when it names one."""
+        if not pool.ca_file:
+            return self._ssl_context
+        context = self._pool_contexts.get(pool.ca_file)
+        if context is None:
+            context = ssl.create_default_context()
+            context.load_verify_locations(cafile=pool.ca_file)
+            self._pool_contexts[pool.ca_file] = context
+        return context
+
     async def _open(self, index: int) -> StratumSession | None:
         pool = self._pools[index]
+        try:
+            context = self._context_for(pool)
+        except (OSError, ssl.SSLError) as exc:  # the CA file went missing or bad
+            self._note_failure(index, pool, f"ca_file {pool.ca_file}: {exc}")
+            return None
         self._sessions += 1
         session = StratumSession(
             pool,
@@ -217,7 +235,7 @@ class PoolManager:
             response_timeout_s=self._response_timeout,
             silence_timeout_s=self._silence_timeout,
             suggest_difficulty=self._suggest,
-            ssl_context=self._ssl_context,
+            ssl_context=context,
         )
         try:
             await session.connect()
