@@ -84,6 +84,7 @@ class HeaterDaemon:
         self.version = firmware_version()
         self.mac = mac_address()
         self.hostname = default_hostname(config.device.id)
+        self._hostname_set = False  # True once the owner named it over the HTTP API
         self.store = Store(config.device.state_dir)
         self.energy = EnergyMeter(max_step_s=ENERGY_MAX_STEP_S * config.device.clock_speed)
         self.max_w = self.board.max_w()
@@ -254,7 +255,7 @@ class HeaterDaemon:
             "settings": self.heat.settings.to_dict(),
             "energy": self.energy.snapshot(),
             "thermostat": self.heat.thermostat.snapshot(),
-            "identity": {"hostname": self.hostname},
+            "identity": {"hostname": self.hostname, "owner_set": self._hostname_set},
         }
         if self._pools_edited:
             sections["pools"] = {
@@ -311,10 +312,15 @@ class HeaterDaemon:
         )
 
     def _restore_identity(self, data: Any) -> None:
+        """A hostname the owner set over the API is kept; otherwise it follows the system
+        (and the device id), as at first start."""
+        if data.get("owner_set") is not True:
+            return
         hostname = data["hostname"]
         if not isinstance(hostname, str) or not hostname:
             raise ValueError(f"hostname {hostname!r}")
         self.hostname = hostname
+        self._hostname_set = True
 
     def _restore_pools(self, data: Any) -> None:
         """A pool list the owner set over the HTTP API wins over the config file, until
@@ -554,6 +560,7 @@ class HeaterDaemon:
 
     async def set_hostname(self, hostname: str) -> None:
         self.hostname = hostname
+        self._hostname_set = True
         self._dirty.set()
 
     async def restart(self) -> None:

@@ -1,5 +1,6 @@
-"""Which pool list hearthd mines on after a restart: one the owner set over the HTTP API,
-until the config file's own list changes (an edit, `hearth provision`); then the config."""
+"""Which pool list and hostname hearthd runs with after a restart: a pool list the owner
+set over the HTTP API until the config file's own list changes (an edit, `hearth
+provision`), then the config; a hostname only if the owner set one."""
 
 from __future__ import annotations
 
@@ -48,3 +49,20 @@ def test_an_api_edit_is_kept_until_the_config_file_changes(tmp_path):
     assert run(tmp_path, "stratum+tcp://127.0.0.1:9", edit=api) == [api[0]]
     assert run(tmp_path, "stratum+tcp://127.0.0.1:9") == [api[0]]  # restart: still the API's
     assert run(tmp_path, "stratum+tcp://127.0.0.1:12") == ["stratum+tcp://127.0.0.1:12"]
+
+
+def test_a_hostname_is_kept_only_when_the_owner_set_it(tmp_path):
+    async def start_stop(rename: str | None) -> str:
+        daemon = HeaterDaemon(config(tmp_path, "stratum+tcp://127.0.0.1:9"))
+        await daemon.start()
+        try:
+            if rename is not None:
+                await daemon.set_hostname(rename)
+            return daemon.hostname
+        finally:
+            await daemon.stop()
+
+    derived = asyncio.run(start_stop(None))
+    assert asyncio.run(start_stop(None)) == derived
+    assert asyncio.run(start_stop("attic-heater")) == "attic-heater"
+    assert asyncio.run(start_stop(None)) == "attic-heater"  # kept across restarts
