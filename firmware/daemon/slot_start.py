@@ -26,10 +26,10 @@ log = logging.getLogger(__name__)
 class SlotStart:
     """One start of hearthd, seen by the update system. Inert without `[update] root`."""
 
-    def __init__(self, config: UpdateConfig, slot: str | None = None) -> None:
+    def __init__(self, config: UpdateConfig) -> None:
         self.config = config
         self.store = SlotStore(config.root) if config.root is not None else None
-        self.slot = slot if slot is not None or config.root is None else booted_slot(config.root)
+        self.slot = booted_slot(config.root) if config.root is not None else None
         self.supervisor: SyncResult | None = None
         self.confirmed = False
         self.failing: list[str] = []

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import firmware
-from firmware.update.slots import SLOTS, SlotStore
+from firmware.update.slots import SLOTS, SlotStore, slot_path
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def booted_slot(
         return None
     package = Path(package_file)
     for slot in SLOTS:
-        controller = root / "slots" / slot / "controller"
+        controller = slot_path(root, slot) / "controller"
         for code, home in (
             (package.absolute(), controller.absolute()),
             (package.resolve(), controller.resolve()),

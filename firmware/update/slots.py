@@ -46,6 +46,11 @@ class BootState:
         parse_version(self.floor)
 
 
+def slot_path(root: Path, slot: str) -> Path:
+    """Where slot `slot` lives under an update root (docs/update-protocol.md)."""
+    return root / "slots" / slot
+
+
 def _no_checkpoint(step: str) -> None:
     """Default step hook; the device simulator passes one that cuts the power."""
 
@@ -61,7 +66,7 @@ class SlotStore:
         return self.root / "boot.json"
 
     def slot_dir(self, slot: str) -> Path:
-        return self.root / "slots" / slot
+        return slot_path(self.root, slot)
 
     def state(self) -> BootState:
         try:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from firmware.store.atomic_file import write_atomic
+from firmware.update.slots import slot_path
 from firmware.update.supervisor_push import (
     IMAGE_FOLDER,
     PushResult,
@@ -64,7 +65,7 @@ def sync_supervisor(
     pusher: Pusher = push_supervisor,
 ) -> SyncResult:
     """Install slot `slot`'s supervisor on the MCU behind `console` unless it is there."""
-    files = read_supervisor_files(root / "slots" / slot / IMAGE_FOLDER)
+    files = read_supervisor_files(slot_path(root, slot) / IMAGE_FOLDER)
     if not files:
         return SyncResult(ok=True, pushed=False)
     digest = files_digest(files)

@@ -39,12 +39,16 @@ def new_key(directory: Path, name: str = "hearth-signing") -> tuple[Path, Path]:
     return private_path, public_path
 
 
-def load_private_key(path: Path) -> Ed25519PrivateKey:
-    """The `.pem` that `hearth keys new` wrote; ValueError/OSError name the file and why."""
+def _read_key(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise OSError(f"cannot read key {path}: {exc.strerror or exc}") from None
+
+
+def load_private_key(path: Path) -> Ed25519PrivateKey:
+    """The `.pem` that `hearth keys new` wrote; ValueError/OSError name the file and why."""
+    data = _read_key(path)
     try:
         key = load_pem_private_key(data, password=None)
     except TypeError:  # encrypted with a passphrase
@@ -59,10 +63,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def load_public_key_file(path: Path) -> Ed25519PublicKey:
     """A trusted key file (`.pub`: 64 hex characters, or 32 raw bytes)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise OSError(f"cannot read key {path}: {exc.strerror or exc}") from None
+    data = _read_key(path)
     try:
         return load_public_key(data)
     except ValueError as exc:

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from firmware.update.image import key_id, verify_image
-from firmware.update.slots import SlotStore
+from firmware.update.slots import SlotStore, slot_path
 from hw.sim.device.power import POWER_CUT_EXIT
 from hw.sim.wire import PacedWire
 
@@ -118,7 +118,7 @@ class SimulatedDevice:
             self._after_cut()
             return self._power_on()
         slot = boot.stdout.split()[-1]
-        controller = self.root / "slots" / slot / "controller"
+        controller = slot_path(self.root, slot) / "controller"
         info = SlotStore(self.root).slot_info(slot) or {}
         self.boots.append(Boot(slot, str(info.get("version", "?"))))
         runner = ["--root", str(self.root), "--slot", slot, "--port", self.wire.device_path]

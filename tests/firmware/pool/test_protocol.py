@@ -12,9 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from firmware.pool.config import PoolConfig
 from firmware.pool.messages import (
-    Subscription,
     parse_difficulty,
     parse_notify,
     parse_reconnect,
@@ -31,6 +29,7 @@ from firmware.pool.protocol import (
 )
 from firmware.pool.session import StratumSession
 from firmware.pool.work import JobTemplate, submit_params
+from tests.firmware.pool.offline_session import offline_session
 from tests.firmware.pool.test_real_traffic import SLUSH
 
 SUBMIT = re.compile(
@@ -212,14 +211,7 @@ def test_a_session_survives_any_bytes_from_the_pool(chunks: list[bytes]) -> None
             )
             assert SUBMIT.match(line.decode())
 
-        session = StratumSession(
-            PoolConfig("stratum+tcp://127.0.0.1:1", "w"),
-            1,
-            on_work,
-            clock=lambda: 0.0,
-            agent="test",
-        )
-        session.subscription = Subscription(b"\x01\x02", 4)
+        session = offline_session(on_work)
         for chunk in [*chunks, SLUSH]:
             await session.feed(chunk + b"\n")
         return session
@@ -245,6 +237,17 @@ def test_reconnect_with_odd_numbers_is_read_without_failing() -> None:
     assert parse_reconnect(["h", "²", 1]) == ("h", None, 1.0)  # "²".isdigit() is True
     assert parse_reconnect(["h", "9" * 5000, 1]) == ("h", None, 1.0)
     assert parse_reconnect(["h", HUGE, 1]) == ("h", None, 1.0)
+
+
+def mining_state(session: StratumSession) -> tuple[object, ...]:
+    """Everything a pool line can change that the session mines with."""
+    return (
+        session.difficulty,
+        session.version_mask,
+        session.template,
+        session.subscription,
+        session._pending_extranonce,
+    )
 
 
 POOL_METHODS = (
@@ -278,38 +281,15 @@ def test_any_pool_call_is_handled_or_refused_without_killing_the_session(
     it refuses changes nothing it mines with."""
 
     async def feed() -> None:
-        async def on_work(session: StratumSession, clean: bool) -> None:
-            return None
-
-        session = StratumSession(
-            PoolConfig("stratum+tcp://127.0.0.1:1", "w"),
-            1,
-            on_work,
-            clock=lambda: 0.0,
-            agent="test",
-        )
-        session.subscription = Subscription(b"\x01\x02", 4)
+        session = offline_session()
         ours, theirs = socket.socketpair()  # a real socket for the answers we write
         _, session._writer = await asyncio.open_connection(sock=ours)
         await session.feed(SLUSH + b"\n")
-        before = (
-            session.difficulty,
-            session.version_mask,
-            session.template,
-            session.subscription,
-            session._pending_extranonce,
-        )
+        before = mining_state(session)
         line = json.dumps({"id": msg_id, "method": method, "params": params}).encode()
         await session.feed(line + b"\n")
-        after = (
-            session.difficulty,
-            session.version_mask,
-            session.template,
-            session.subscription,
-            session._pending_extranonce,
-        )
         if session.bad_lines:
-            assert after == before
+            assert mining_state(session) == before
         ended = session._end_reason
         assert ended is None or ended.reconnect is not None  # only client.reconnect ends it
         session._writer.close()

@@ -17,12 +17,11 @@ import asyncio
 import hashlib
 import json
 
-from firmware.pool.config import PoolConfig
 from firmware.pool.earnings import coinbase_value, network_difficulty
-from firmware.pool.messages import Subscription
 from firmware.pool.session import StratumSession
 from firmware.pool.work import submit_params
 from firmware.work import Job
+from tests.firmware.pool.offline_session import offline_session
 
 COINBASE = (
     "01000000010000000000000000000000000000000000000000000000000000000000000000ffffffff"
@@ -85,17 +84,11 @@ def test_fixture_is_the_real_block() -> None:
 
 def _job_from_session() -> tuple[StratumSession, Job]:
     async def build() -> tuple[StratumSession, Job]:
-        async def on_work(session: StratumSession, clean: bool) -> None:
-            return None
-
-        session = StratumSession(
-            PoolConfig("stratum+tcp://pool.example:3333", "w"),
-            1,
-            on_work,
-            clock=lambda: 0.0,
-            agent="test",
+        session = offline_session(
+            url="stratum+tcp://pool.example:3333",
+            extranonce1=bytes.fromhex(EXTRANONCE1),
+            extranonce2_size=1,
         )
-        session.subscription = Subscription(bytes.fromhex(EXTRANONCE1), 1)
         await session.feed(json.dumps(NOTIFY).encode() + b"\n")
         assert session.template is not None and session.bad_lines == 0
         first = session.next_job(clean=True)

@@ -28,24 +28,17 @@ from host.cli import main
 from host.image.build import build_image
 from host.image.keys import load_private_key, new_key
 from host.image.sign import sign_image
-
-BOARD = "test-board"
+from tests.host.image.repo_tree import BOARD, make_repo
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("repo")
-    (root / "firmware" / "hashing").mkdir(parents=True)
-    (root / "firmware" / "__init__.py").write_text('__version__ = "1.2.0"\n')
+    root = make_repo(tmp_path_factory.mktemp("tree") / "repo")
+    # A C source ships; a bytecode cache does not.
+    (root / "firmware" / "hashing").mkdir()
     (root / "firmware" / "hashing" / "core.c").write_text("int x;\n")
     (root / "firmware" / "__pycache__").mkdir()
     (root / "firmware" / "__pycache__" / "junk.pyc").write_bytes(b"\0")
-    sup = root / "firmware" / "supervisor"
-    sup.mkdir()
-    (sup / "main.py").write_text("import limits\n")
-    (sup / "limits.py").write_text("MAX_C = 80\n")
-    (root / "hw" / "boards").mkdir(parents=True)
-    (root / "hw" / "boards" / f"{BOARD}.toml").write_text('name = "test-board"\n')
     return root
 
 

@@ -19,20 +19,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from host.cli import main
 from host.image.build import build_image
-
-BOARD = "test-board"
-
-
-def make_repo(root: Path) -> Path:
-    (root / "firmware").mkdir(parents=True)
-    (root / "firmware" / "__init__.py").write_text('__version__ = "1.2.0"\n')
-    sup = root / "firmware" / "supervisor"
-    sup.mkdir()
-    (sup / "main.py").write_text("import limits\n")
-    (sup / "limits.py").write_text("MAX_C = 80\n")
-    (root / "hw" / "boards").mkdir(parents=True)
-    (root / "hw" / "boards" / f"{BOARD}.toml").write_text('name = "test-board"\n')
-    return root
+from tests.host.image.repo_tree import BOARD, make_repo
 
 
 @pytest.fixture
