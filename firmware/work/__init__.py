@@ -12,16 +12,20 @@ from firmware.work.difficulty import (
     hash_value,
 )
 from firmware.work.job import FoundNonce, Job, OperatingPoint
+from firmware.work.rail import CoreRail, PowerReadings, RailFault
 
 __all__ = [
     "DIFF1_TARGET",
     "BackendStats",
     "ChipHealth",
+    "CoreRail",
     "FoundNonce",
     "HashBackend",
     "Job",
     "NonceHandler",
     "OperatingPoint",
+    "PowerReadings",
+    "RailFault",
     "difficulty_from_hash",
     "difficulty_to_target",
     "hash_value",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from firmware.work.rail import PowerReadings
 from firmware.work.job import FoundNonce, Job, OperatingPoint
 
 NonceHandler = Callable[[FoundNonce], None]
@@ -35,6 +36,14 @@ class BackendStats:
     bad_frames: int  # serial frames dropped (CRC, garbage); 0 for the CPU backend
     chips: tuple[ChipHealth, ...] = field(default_factory=tuple)
     detail: str = ""  # human-readable, e.g. "4x BM1370 @ 525 MHz" or "cpu: 2 threads, sha-ni"
+    # Where the hardware really is now, read back, never the plan: the PLL's frequency,
+    # the voltage the rail reads (or was last set to where nothing reads it), 0 chips while
+    # parked, idle or off. None only before start.
+    point: OperatingPoint | None = None
+    target: OperatingPoint | None = None  # what the last `apply` asked for
+    issuing_work: bool = False  # jobs are being sent to the chips / CPU threads now
+    fault: str = ""  # an alarm code while the backend cannot do what it was asked
+    power: PowerReadings | None = None  # measured by the board's parts; None: no meter
 
 
 class HashBackend(Protocol):
@@ -59,7 +68,10 @@ class HashBackend(Protocol):
         ...
 
     async def apply(self, point: OperatingPoint) -> None:
-        """Move to an operating point (ramping as the hardware requires)."""
+        """Ask for an operating point; returns at once, never awaiting a ramp. The
+        backend's own task moves there and a later `apply` interrupts it: going down
+        takes effect at once (no new work first, then the lowest clock, idle or off),
+        going up ramps as the hardware requires. `stats().point` says where it is."""
         ...
 
     def stats(self) -> BackendStats: ...
