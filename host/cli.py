@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 # Subcommand modules in host/commands/, in the order `hearth --help` lists them.
-COMMANDS = ("bench", "keys", "image", "flash", "provision", "sim", "monitor")
+COMMANDS = ("bench", "keys", "image", "flash", "provision", "sim", "monitor", "doctor")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,1 +1,1 @@
-"""The app's only way to a heater: MQTT (INTERFACES.md §3), in paho-mqtt's own thread."""
+"""The app's only way to a heater: MQTT (docs/mqtt.md), in paho-mqtt's own thread."""

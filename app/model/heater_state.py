@@ -1,4 +1,4 @@
-"""Decoding a heater's retained `state` payload (INTERFACES.md §3) without trusting it.
+"""Decoding a heater's retained `state` payload (docs/mqtt.md, "state") without trusting it.
 
 A heater may be older or newer than the app, or simply broken: the payload may not be
 JSON, keys may be missing, unknown or of the wrong type. Decoding never raises for a

@@ -10,7 +10,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from firmware.config.secret import Secret
+from firmware.validation import Secret
 
 REALM = "hearth"
 
@@ -25,7 +25,9 @@ class WriteAuth:
     def allows(self, authorization: str | None) -> bool:
         if not self.required:
             return True
-        if not authorization:
+        if not authorization or not authorization.isascii():
+            # Credentials are ASCII (base64, URL-safe tokens); other bytes are refused
+            # here rather than failing deeper (a non-UTF-8 header once gave a 500).
             return False
         scheme, _, credentials = authorization.strip().partition(" ")
         credentials = credentials.strip()

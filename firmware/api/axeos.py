@@ -7,6 +7,13 @@ because pyasic's BitAxe/ESPMiner backends and hass-miner index these keys direct
 `uptimeSeconds`, `hostname`, `macAddr`, `version`, `asicCount`, `smallCoreCount`,
 `frequency`, `stratumURL`/`stratumPort`/`stratumUser`, `autofanspeed`, `fanspeed`.
 `stratumURL` is the bare host (ESP-Miner keeps scheme and port apart).
+
+Measured fields come from the board's parts (`MinerFacts.measured`) and are null where
+the board has no part for them, never a constant or a model: `voltage` (input mV),
+`current` (mA: the input current where an INA260 meters the input, else the regulator's
+output current, as ESP-Miner reports it on TPS546 boards), `coreVoltageActual`
+(READ_VOUT, mV), `vrTemp` (the regulator's own temperature). `power` is the meter's
+input watts where there is one, else the board model at the chain's true point.
 """
 
 from __future__ import annotations
@@ -16,10 +23,16 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from firmware.api.facade import MinerFacts, PoolView
+from firmware.inputs import bounded_echo
+from firmware.work.rail import PowerReadings
 
 DEFAULT_SCHEME = "stratum+tcp"
 SCHEMES = ("stratum+tcp", "stratum+ssl")
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
+# A pool host: DNS labels or an IPv4 literal (urlsplit alone lets "a b" through).
+POOL_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+# A pool user is a wallet address plus a worker name: far below this, one line.
+MAX_TEXT_CHARS = 256
 # ESP-Miner prints difficulties with SI suffixes ("4.29G").
 SI_SUFFIXES = ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 
@@ -128,22 +141,23 @@ def _pool_fields(pools: tuple[PoolView, ...], index: int) -> tuple[str, int, str
     return host, port, pools[index].user, int(scheme == TLS_SCHEMES[1])
 
 
+def _scaled(value: float | None, scale: float, digits: int) -> float | None:
+    """A measurement in AxeOS units (mV, mA), or None where the board has no part."""
+    return None if value is None else round(value * scale, digits)
+
+
 def system_info(facts: MinerFacts) -> dict[str, object]:
     host, port, user, tls = _pool_fields(facts.pools, 0)
     fb_host, fb_port, fb_user, fb_tls = _pool_fields(facts.pools, 1)
-    current_ma = (
-        facts.power_w / (facts.input_voltage_mv / 1000.0) * 1000.0
-        if facts.input_voltage_mv
-        else 0.0
-    )
+    m = facts.measured or PowerReadings()
     info: dict[str, object] = {
-        "power": round(facts.power_w, 2),
-        "voltage": round(facts.input_voltage_mv, 1),
-        "current": round(current_ma, 1),
+        "power": round(m.power_w if m.power_w is not None else facts.power_w, 2),
+        "voltage": _scaled(m.input_v, 1000.0, 1),
+        "current": _scaled(m.input_a if m.input_a is not None else m.iout_a, 1000.0, 1),
         "temp": facts.chip_temp_c,
-        "vrTemp": facts.vr_temp_c,
+        "vrTemp": _scaled(m.vr_temp_c, 1.0, 1),
         "maxPower": round(facts.max_power_w, 1),
-        "nominalVoltage": round(facts.input_voltage_mv / 1000.0),
+        "nominalVoltage": None if m.input_v is None else round(m.input_v),
         "hashRate": round(facts.hashrate_ghs, 3),
         "expectedHashrate": round(facts.expected_hashrate_ghs, 3),
         "bestDiff": format_difficulty(facts.best_difficulty),
@@ -153,7 +167,7 @@ def system_info(facts: MinerFacts) -> dict[str, object]:
         "isPSRAMAvailable": 0,
         "freeHeap": facts.free_heap_bytes,
         "coreVoltage": facts.core_voltage_mv,
-        "coreVoltageActual": facts.core_voltage_mv,
+        "coreVoltageActual": _scaled(m.vout_mv, 1.0, 0),
         "frequency": round(facts.frequency_mhz, 2),
         "ssid": "",
         "macAddr": facts.mac_address,
@@ -190,8 +204,9 @@ def system_info(facts: MinerFacts) -> dict[str, object]:
         "fanrpm": facts.fan_rpm,
         "miningPaused": int(facts.paused),
         "hashingBackend": facts.hashing_backend,
+        # Hearth's addition: whether `power` is the board's meter or its power model.
+        "powerMeasured": int(m.power_w is not None),
     }
-    info.update(facts.extra)
     return info
 
 
@@ -222,15 +237,17 @@ def asic_info(facts: MinerFacts) -> dict[str, object]:
 
 def _text(key: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise PatchError(f"{key} must be a non-empty string, got {value!r}")
+        raise PatchError(f"{key} must be a non-empty string, got {bounded_echo(value)!r}")
+    if len(value) > MAX_TEXT_CHARS:
+        raise PatchError(f"{key} is {len(value)} characters long (at most {MAX_TEXT_CHARS})")
+    if not value.isprintable():
+        raise PatchError(f"{key} must be one line of printable text")
     return value.strip()
 
 
 def _port(key: str, value: object) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
-        raise PatchError(f"{key} must be a port 1..65535, got {value!r}")
+        raise PatchError(f"{key} must be a port number 1..65535, got {bounded_echo(value)!r}")
     return value
 
 
@@ -239,7 +256,8 @@ def _tls_scheme(key: str, value: object) -> str:
         value = int(value)
     if not isinstance(value, int) or value not in TLS_SCHEMES:
         raise PatchError(
-            f"{key} must be 0 (plain) or 1 (TLS with the system's CA store), got {value!r}; "
+            f"{key} must be 0 (plain) or 1 (TLS with the system's CA store), "
+            f"got {bounded_echo(value)!r}; "
             "a custom pool certificate is not supported"
         )
     return TLS_SCHEMES[value]
@@ -256,11 +274,19 @@ def _parse_stratum_url(key: str, value: object) -> tuple[str | None, str, int | 
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise PatchError(f"{key} {value!r} is not a pool address ({exc})") from None
+        raise PatchError(f"{key} {bounded_echo(value)!r} is not a pool address ({exc})") from None
     if parts.scheme not in SCHEMES:
         raise PatchError(f"{key} scheme {parts.scheme!r} is not one of {', '.join(SCHEMES)}")
-    if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.username:
-        raise PatchError(f"{key} {value!r} must be a host, optionally with scheme and port")
+    if (
+        not parts.hostname
+        or not POOL_HOST.fullmatch(parts.hostname)
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.username
+    ):
+        raise PatchError(
+            f"{key} {bounded_echo(value)!r} must be a host, optionally with scheme and port"
+        )
     return (None if bare else parts.scheme), parts.hostname, port
 
 
@@ -276,7 +302,9 @@ def parse_system_patch(body: object, current: tuple[PoolView, ...]) -> SystemPat
     for key, value in body.items():
         folded = key.lower()
         if folded in seen:
-            raise PatchError(f"{key!r} and {seen[folded]!r} are the same setting")
+            raise PatchError(
+                f"{bounded_echo(key)!r} and {bounded_echo(seen[folded])!r} are the same setting"
+            )
         seen[folded] = key
         if folded == "hostname":
             hostname = _text(key, value)
@@ -301,12 +329,14 @@ def parse_system_patch(body: object, current: tuple[PoolView, ...]) -> SystemPat
             applied.append(key)
         elif folded in STRATUM_PROTOCOL_KEYS:
             if not isinstance(value, str) or value.upper() != STRATUM_V1:
-                raise PatchError(f"{key} {value!r}: this heater speaks Stratum V1 only ('SV1')")
+                raise PatchError(
+                    f"{key} {bounded_echo(value)!r}: this heater speaks Stratum V1 only ('SV1')"
+                )
             ignored.append(key)
         elif folded in IGNORED_KEYS:
             ignored.append(key)
         else:
-            raise PatchError(f"unknown setting {key!r}")
+            raise PatchError(f"unknown setting {bounded_echo(key)!r}")
     pools = _merge_pools(pool_fields, current) if pool_fields else None
     return SystemPatch(hostname, pools, tuple(applied), tuple(ignored))
 

@@ -7,10 +7,11 @@ and tests implement it with a small in-memory heater.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from firmware.work import ChipHealth
+from firmware.work.rail import PowerReadings
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,8 @@ class MinerFacts:
     voltage_options_mv: tuple[int, ...]
     hashrate_ghs: float
     expected_hashrate_ghs: float
-    power_w: float
-    input_voltage_mv: float
+    power_w: float  # measured where the board has a meter, else the model at the true point
     chip_temp_c: float | None
-    vr_temp_c: float | None
     fan_rpm: int
     fan_percent: int
     max_power_w: float
@@ -61,12 +60,14 @@ class MinerFacts:
     free_heap_bytes: int
     hashing_backend: str = ""  # "asic" or "cpu"
     chips: tuple[ChipHealth, ...] = ()  # per chip of the ASIC chain, in chain order
-    extra: Mapping[str, object] = field(default_factory=dict)
+    # What the board's parts measure (input V/A/W, Vout, Iout, regulator °C); None, or
+    # None fields, where the board has no part for it.
+    measured: PowerReadings | None = None
 
 
 class HeaterFacade(Protocol):
     def state(self) -> Mapping[str, object]:
-        """The INTERFACES.md §3 state object (the same one MQTT publishes)."""
+        """The MQTT state object (docs/mqtt.md, "state") (the same one MQTT publishes)."""
         ...
 
     def settings(self) -> Mapping[str, object]:

@@ -3,10 +3,16 @@
 Endpoints are listed in docs/http-api.md and, for `/api/heater`, described in
 `openapi.yaml` next to this file (served at `/api/openapi.yaml`). Handlers keep no
 per-request state, so memory stays flat however often Home Assistant polls.
+
+Against a hostile LAN (docs/security.md): bodies are strict bounded JSON
+(`firmware.inputs`), every write is refused cross-site (`same_origin.py`) whatever its
+credential, an idle or half-sent connection is closed after `IDLE_TIMEOUT_S`, and at
+most `MAX_CONNECTIONS` are open at once (more are closed on accept).
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -20,12 +26,17 @@ from aiohttp import web
 from firmware.api import axeos
 from firmware.api.auth import WriteAuth
 from firmware.api.facade import HeaterFacade
-from firmware.config.secret import MASK
+from firmware.api.same_origin import cross_site_refusal
+from firmware.inputs import InputError, bounded_text, loads_strict
+from firmware.validation import MASK
 
 log = logging.getLogger(__name__)
 
 OPENAPI_FILE = pathlib.Path(__file__).with_name("openapi.yaml")
 MAX_BODY_BYTES = 64 * 1024
+# A request's headers must arrive, and an idle keep-alive connection is closed, within this.
+IDLE_TIMEOUT_S = 10.0
+MAX_CONNECTIONS = 128
 FACADE_KEY = web.AppKey("facade", HeaterFacade)
 AUTH_KEY = web.AppKey("auth", WriteAuth)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -44,8 +55,8 @@ async def _json_body(request: web.Request) -> Any:
             content_type="application/json",
         )
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        return loads_strict(raw, max_bytes=MAX_BODY_BYTES)
+    except InputError as exc:
         raise web.HTTPBadRequest(
             text=json.dumps({"ok": False, "error": f"body is not valid JSON: {exc}"}),
             content_type="application/json",
@@ -53,9 +64,16 @@ async def _json_body(request: web.Request) -> Any:
 
 
 def _writer(handler: Handler) -> Handler:
-    """Wrap a write endpoint: it runs only with a valid credential."""
+    """Wrap a write endpoint: it runs only same-site and with a valid credential."""
 
     async def guarded(request: web.Request) -> web.StreamResponse:
+        refusal = cross_site_refusal(
+            request.headers.get("Host"),
+            request.headers.get("Origin"),
+            request.headers.get("Sec-Fetch-Site"),
+        )
+        if refusal is not None:
+            return _error(403, refusal)
         auth = request.app[AUTH_KEY]
         if not auth.allows(request.headers.get("Authorization")):
             return _error(
@@ -116,8 +134,8 @@ async def patch_system(request: web.Request) -> web.Response:
             await facade.apply_pools(patch.pools)
         if patch.hostname is not None:
             await facade.set_hostname(patch.hostname)
-    except ValueError as exc:
-        return _error(400, str(exc))
+    except (ValueError, ArithmeticError) as exc:
+        return _error(400, bounded_text(str(exc) or "a number is out of range", 512))
     return web.json_response(
         {"ok": True, "applied": list(patch.applied), "ignored": list(patch.ignored)}
     )
@@ -150,8 +168,8 @@ async def patch_heater(request: web.Request) -> web.Response:
         return _error(400, "body must be a JSON object of settings")
     try:
         await facade.apply_settings(body)
-    except ValueError as exc:
-        return _error(400, str(exc))
+    except (ValueError, ArithmeticError) as exc:
+        return _error(400, bounded_text(str(exc) or "a number is out of range", 512))
     return web.json_response({"ok": True, "settings": dict(facade.settings())})
 
 
@@ -176,6 +194,26 @@ def create_app(facade: HeaterFacade, auth: WriteAuth) -> web.Application:
     return app
 
 
+class CappedConnections:
+    """The protocol factory of the listening socket: aiohttp's, until `limit` connections
+    are open; beyond that a connection is closed as soon as it is accepted."""
+
+    def __init__(self, server: web.Server, limit: int) -> None:
+        self.server = server
+        self.limit = limit
+
+    def __call__(self) -> asyncio.BaseProtocol:
+        if len(self.server.connections) >= self.limit:
+            log.warning("HTTP: %d connections open, refusing more", self.limit)
+            return RefuseAtOnce()
+        return self.server()
+
+
+class RefuseAtOnce(asyncio.Protocol):
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.close()
+
+
 class ApiServer:
     """The app on a TCP port (`port=0` picks a free one; read `.port` after start)."""
 
@@ -184,21 +222,28 @@ class ApiServer:
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
 
     async def start(self) -> None:
-        runner = web.AppRunner(self._app, access_log=None)
+        runner = web.AppRunner(self._app, access_log=None, keepalive_timeout=IDLE_TIMEOUT_S)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
-        await site.start()
-        self._runner = runner
-        server = site._server
-        for sock in getattr(server, "sockets", None) or ():
+        server = runner.server
+        if server is None:
+            raise RuntimeError("HTTP: aiohttp runner has no server after setup")
+        listener = await asyncio.get_running_loop().create_server(
+            CappedConnections(server, MAX_CONNECTIONS), self.host, self.port, reuse_address=True
+        )
+        self._runner, self._listener = runner, listener
+        for sock in listener.sockets:
             if sock.family in (socket.AF_INET, socket.AF_INET6):
                 self.port = sock.getsockname()[1]
                 break
         log.info("HTTP API on http://%s:%d/", self.host, self.port)
 
     async def stop(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()

@@ -1,5 +1,5 @@
 """BM1366 (Antminer S19 XP, Bitaxe Ultra). Values from ESP-Miner components/asic/bm1366.c
-and ../shared/design/BM13XX.md."""
+and docs/bm13xx.md ("The protocol")."""
 
 from __future__ import annotations
 

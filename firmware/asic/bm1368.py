@@ -1,5 +1,5 @@
 """BM1368 (Antminer S21, Bitaxe Supra). Values from ESP-Miner components/asic/bm1368.c
-and ../shared/design/BM13XX.md."""
+and docs/bm13xx.md ("The protocol")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """BM1370 (Antminer S21 Pro, Bitaxe Gamma). Values from ESP-Miner components/asic/bm1370.c
-and ../shared/design/BM13XX.md."""
+and docs/bm13xx.md ("The protocol")."""
 
 from __future__ import annotations
 

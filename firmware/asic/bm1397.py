@@ -1,8 +1,8 @@
 """BM1397 (Antminer S17, Bitaxe Max). Values and order checked against ESP-Miner
 (bitaxeorg/ESP-Miner components/asic/bm1397.c: BM1397_init, BM1397_set_default_baud,
 BM1397_set_max_baud, BM1397_send_hash_frequency; the ticket mask from get_difficulty_mask
-in components/asic/common.c), see docs/bm13xx.md; protocol facts from
-../shared/design/BM13XX.md."""
+in components/asic/common.c), see docs/bm13xx.md, which also holds the protocol facts
+("The protocol")."""
 
 from __future__ import annotations
 

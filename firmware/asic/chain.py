@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from firmware.asic import frames
 from firmware.asic.errors import ChainCountError, ChainError, ChainModelError
@@ -50,10 +52,21 @@ from firmware.work import (
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
-ResetLine = Callable[[], None]
+
+
+class ResetLine(Protocol):
+    """The chips' RST pin (active low): `firmware.parts.gpio.BoardLines` on a board,
+    `ChainSimulator` in tests. Held, the chips stop hashing, stop answering and forget
+    their set-up; released, they come up in their power-on state."""
+
+    def hold_reset(self) -> None: ...
+
+    def release_reset(self) -> None: ...
+
 
 DEFAULT_VERSION_MASK = 0x1FFFE000  # BIP 310 / stratum default, as ESP-Miner writes at init
-RESET_PULSE_S = 0.1  # RST low 100 ms, then 100 ms before talking (BM13XX.md)
+RESET_PULSE_S = 0.1  # RST low 100 ms, then 100 ms before talking (docs/bm13xx.md)
+ENUMERATE_MAX_S = 5.0  # enumeration ends by then even if the line never falls quiet
 DUPLICATE_MEMORY = 4096  # nonces remembered for duplicate suppression
 
 
@@ -86,7 +99,9 @@ class ChainDriver:
         self.link: SerialLink | None = None
         self.chips: list[ChipState] = []
         self.address_interval = 1
-        self.frequency_mhz = self.family.reset_frequency_mhz
+        self.frequency_mhz = self.family.reset_frequency_mhz  # where the ramp stands
+        self.programmed_mhz = self.family.reset_frequency_mhz  # what the PLL really gives
+        self._last_step_at = -math.inf  # when the last ramp step was written
         self.version_mask = DEFAULT_VERSION_MASK
         self.nonce_handler: NonceHandler | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -154,20 +169,31 @@ class ChainDriver:
     async def reset(self) -> None:
         """Put every chip back to its power-on state at the initial baud.
 
-        With a reset line (a GPIO on real hardware, `ChainSimulator.reset` in the virtual
-        heater) this pulses it. Without one it is a soft reset: tell chips that may still
-        be at the fast speed to return to the default baud, then follow them."""
+        With a reset line (a GPIO on real hardware, the simulator in tests) this holds
+        RST low for 100 ms and releases it. Without one it is a soft reset: tell chips
+        that may still be at the fast speed to return to the default baud, then follow
+        them."""
         if self.link is None:
             raise ChainError("the chain driver is not open")
         if self.reset_line is not None:
-            self.reset_line()
+            self.hold_reset()
         elif self.link.baud != self.profile.baud_initial:
             self._write_register(*self.family.default_baud_write)
         await self.sleep(RESET_PULSE_S)
+        if self.reset_line is not None:
+            self.reset_line.release_reset()
         self.link.set_baud(self.profile.baud_initial)
         await self.sleep(RESET_PULSE_S)
         self.link.discard_input()
-        self.frequency_mhz = self.family.reset_frequency_mhz
+        self.frequency_mhz = self.programmed_mhz = self.family.reset_frequency_mhz
+        self._jobs.clear()
+
+    def hold_reset(self) -> None:
+        """RST low until the next `reset`/`initialise`: the chips stop at once."""
+        if self.reset_line is None:
+            raise ChainError("this board has no reset line")
+        self.reset_line.hold_reset()
+        self.frequency_mhz = self.programmed_mhz = self.family.reset_frequency_mhz
         self._jobs.clear()
 
     async def enumerate(self) -> int:
@@ -180,7 +206,10 @@ class ChainDriver:
             self._write(frames.read_register(0x00))
             while True:
                 await asyncio.sleep(min(0.05, self.enumerate_silence_s / 4))
-                if self.clock() - self._last_response >= self.enumerate_silence_s:
+                now = self.clock()
+                if now - self._last_response >= self.enumerate_silence_s:
+                    break
+                if now - started >= max(ENUMERATE_MAX_S, 2 * self.enumerate_silence_s):
                     break
             answers = self._enumeration
         finally:
@@ -255,18 +284,29 @@ class ChainDriver:
         return setting.frequency_mhz
 
     async def ramp_to(self, target_mhz: float) -> None:
-        """Move the hash clock to `target_mhz` in steps of at most 6.25 MHz, one step
-        per 100 ms (BM13XX.md): big jumps upset the chips' PLLs and power rail."""
+        """Move the hash clock to `target_mhz` in steps of at most 6.25 MHz, at least
+        100 ms apart (docs/bm13xx.md): big jumps upset the chips' PLLs and power rail.
+        The wait comes before each step and counts from the last step of any ramp, so
+        the task may be cancelled at any point (the backend does, to re-target) and a
+        ramp started right after still keeps the pace."""
         step, interval = self.family.ramp_step_mhz, self.family.ramp_interval_s
-        current = self.frequency_mhz
-        while abs(target_mhz - current) > 1e-9:
+        while abs(target_mhz - self.frequency_mhz) > 1e-9:
+            wait = self._last_step_at + interval - self.clock()
+            if wait > 0:
+                await self.sleep(wait)
+            current = self.frequency_mhz
             if target_mhz > current:
                 current = min(target_mhz, current + step)
             else:
                 current = max(target_mhz, current - step)
-            self.write_frequency(current)
-            self.frequency_mhz = current
-            await self.sleep(interval)
+            self.jump_to(current)
+            self._last_step_at = self.clock()
+
+    def jump_to(self, mhz: float) -> None:
+        """One PLL write straight to `mhz`: only downwards in the backend (a load drop,
+        as a reset is), where going down must take effect at once."""
+        self.programmed_mhz = self.write_frequency(mhz)
+        self.frequency_mhz = mhz
 
     # -- jobs and nonces --------------------------------------------------------------
 
@@ -380,10 +420,4 @@ class ChainDriver:
     def all_silent(self, now: float) -> bool:
         return bool(self.chips) and all(
             now - c.last_heard > self.silent_after_s for c in self.chips
-        )
-
-    def measured_hashrate_hs(self, now: float) -> float:
-        uses_rate = self.family.hash_counter_register == 0x04
-        return sum(
-            c.health(now, self.silent_after_s, uses_rate).hashrate_ghs * 1e9 for c in self.chips
         )

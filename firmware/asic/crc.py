@@ -1,4 +1,4 @@
-"""The two CRCs of the BM13xx serial protocol (../shared/design/BM13XX.md).
+"""The two CRCs of the BM13xx serial protocol (docs/bm13xx.md, "Host → chip frames").
 
 CRC5 protects command frames and chip responses: width 5, poly 0x05, init 0x1F,
 MSB first, no reflection, no xorout; check("123456789") = 0x0F.
@@ -37,12 +37,6 @@ def crc5(data: bytes | bytearray | memoryview) -> int:
     for byte in data:
         reg = table[reg ^ byte]
     return reg >> 3
-
-
-def crc5_residue_ok(body: bytes | bytearray | memoryview) -> bool:
-    """A chip response is good when the CRC5 run over everything after the preamble,
-    CRC bits and flag bits included, leaves a residue of 0."""
-    return crc5(body) == 0
 
 
 def crc16(data: bytes | bytearray | memoryview) -> int:

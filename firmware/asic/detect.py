@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 import serial
@@ -97,17 +98,7 @@ class CpuFallback:
         detail = f"CPU fallback ({self.reason})"
         if stats.detail:
             detail += f"; {stats.detail}"
-        return BackendStats(
-            kind=stats.kind,
-            hashrate_ghs=stats.hashrate_ghs,
-            expected_hashrate_ghs=stats.expected_hashrate_ghs,
-            nonces=stats.nonces,
-            hw_errors=stats.hw_errors,
-            duplicates=stats.duplicates,
-            bad_frames=stats.bad_frames,
-            chips=stats.chips,
-            detail=detail,
-        )
+        return replace(stats, detail=detail)
 
 
 def detect_backend(
@@ -120,7 +111,7 @@ def detect_backend(
 ) -> HashBackend:
     """An `AsicBackend` if a chain answers on `port_url`, else the CPU backend.
 
-    `asic_options` go to `AsicBackend` (reset_line, voltage_setter, power_switch,
+    `asic_options` go to `AsicBackend` (reset_line, rail, power_switch,
     ticket_difficulty, ...). With no port or no profile there is nothing to probe."""
     if port_url is None or profile is None:
         reason = "no ASIC port configured" if port_url is None else "no board profile"

@@ -1,4 +1,4 @@
-"""Host → chip frames of the BM13xx serial protocol (../shared/design/BM13XX.md).
+"""Host → chip frames of the BM13xx serial protocol (docs/bm13xx.md, "Host → chip frames").
 
     55 AA | header | length | data ... | CRC
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from firmware.work import ChipHealth
 
-HASHES_PER_COUNT = 1 << 32  # regs 0x88-0x8C count difficulty-1 nonces (BM13XX.md)
+HASHES_PER_COUNT = 1 << 32  # regs 0x88-0x8C count difficulty-1 nonces (docs/bm13xx.md)
 BM1397_RATE_UNIT = 1 << 20  # reg 0x04 in hashes per second (ESP-Miner HASHRATE_UNIT)
 COUNTER_WINDOW = 6  # samples (seconds of polling) the hashrate is averaged over
 
@@ -46,10 +46,6 @@ class ChipState:
         if t1 <= t0:
             return 0.0
         return (c1 - c0) * HASHES_PER_COUNT / (t1 - t0)
-
-    def forget_counters(self) -> None:
-        self.samples.clear()
-        self.rate_hs = 0.0
 
     def health(self, now: float, silent_after_s: float, uses_rate_register: bool) -> ChipHealth:
         responding = now - self.last_heard <= silent_after_s

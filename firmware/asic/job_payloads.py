@@ -1,4 +1,4 @@
-"""The two job payload layouts (../shared/design/BM13XX.md, "Job frames")."""
+"""The two job payload layouts (docs/bm13xx.md, "Job frames")."""
 
 from __future__ import annotations
 

@@ -22,6 +22,8 @@ from firmware.asic.responses import Response, ResponseParser
 log = logging.getLogger(__name__)
 
 ResponseSink = Callable[[list[Response], float], None]
+READ_TIMEOUT_S = 0.05  # the reader thread looks at `close()` this often
+WRITE_TIMEOUT_S = 1.0  # a frame takes at most 13 ms at 115200 baud: longer is a stuck line
 
 
 class SerialLink:
@@ -40,7 +42,9 @@ class SerialLink:
         self._write_lock = threading.Lock()
         self._parse_lock = threading.Lock()
         self._closing = threading.Event()
-        self.serial = serial.serial_for_url(url, baudrate=baud, timeout=0.05)
+        self.serial = serial.serial_for_url(
+            url, baudrate=baud, timeout=READ_TIMEOUT_S, write_timeout=WRITE_TIMEOUT_S
+        )
         self._thread = threading.Thread(target=self._read_loop, name=f"uart:{url}", daemon=True)
         self._thread.start()
 
@@ -55,6 +59,7 @@ class SerialLink:
             self.serial.baudrate = baud
 
     def write(self, frame: bytes) -> None:
+        """Raises `serial.SerialTimeoutException` (an OSError) on a stuck line."""
         with self._write_lock:
             self.serial.write(frame)
 
@@ -66,7 +71,7 @@ class SerialLink:
 
     def close(self) -> None:
         self._closing.set()
-        self._thread.join(timeout=2)
+        self._thread.join(timeout=1)
         self.serial.close()
 
     def _read_loop(self) -> None:

@@ -1,4 +1,4 @@
-"""PLL0 settings for a target hash clock (register 0x08), per ../shared/design/BM13XX.md.
+"""PLL0 settings for a target hash clock (register 0x08), per docs/bm13xx.md ("Frequency").
 
 f = 25 MHz × fb_div / (refdiv × postdiv1 × postdiv2). Search refdiv ∈ {2, 1}, postdiv1
 7..1, postdiv2 7..1 with postdiv1 > postdiv2, fb_div within the chip's range; prefer the

@@ -3,7 +3,7 @@
 Responses start with `AA 55` and have no length byte: 9 bytes on BM1397, 11 on
 BM1366/68/70. The last byte holds the nonce flag (bit 7) and the CRC5 (bits 4..0); the
 CRC covers everything after the preamble including the flag bits, so running CRC5 over
-bytes 2..end leaves 0 for a good response (../shared/design/BM13XX.md).
+bytes 2..end leaves 0 for a good response (docs/bm13xx.md, "Chip → host frames").
 
 The parser scans for the preamble, drops bytes that are not part of a good frame and
 counts what it dropped: `bad_crc` frames and `garbage_runs` of stray bytes. A frame with

@@ -1,6 +1,6 @@
 """Ticket mask (register 0x14): the difficulty below which chips stay silent.
 
-Per ../shared/design/BM13XX.md: difficulty d → largest power of two 2^k ≤ d → mask
+Per docs/bm13xx.md ("Ticket mask"): difficulty d → largest power of two 2^k ≤ d → mask
 2^k − 1 → each of the 4 bytes bit-reversed, written big-endian. 256 gives 00 00 00 FF.
 """
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from firmware.validation import Invalid
 
-class BoardProfileError(ValueError):
-    """A board profile that cannot be used. Nothing is half-loaded: the loader raises
-    before building any `BoardProfile`."""
 
-    def __init__(self, source: str, key: str, value: object, allowed: str) -> None:
-        self.source = source
-        self.key = key
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"board profile {source}: {key} = {value!r}; allowed: {allowed}")
+class BoardProfileError(Invalid):
+    """A board profile that cannot be used (the validation vocabulary's `Invalid`, typed).
+    Nothing is half-loaded: the loader raises before building any `BoardProfile`."""
+
+    source_format = "board profile {source}: "

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from firmware.board.power_model import PowerModel
 from firmware.board.thermal_limits import ThermalLimits
+from firmware.parts.catalog import PartConfig
 from firmware.work import OperatingPoint
 
 # Chip families the ASIC driver knows (firmware/asic/bm*.py).
@@ -43,6 +44,8 @@ class BoardProfile:
     power: PowerModel
     thermal: ThermalLimits
     source: Path | None = None  # the file it was loaded from
+    # the parts besides the chips (regulator, meter, fan, sensors): firmware/board/parts.py
+    parts: tuple[PartConfig, ...] = ()
 
     def hashrate_ghs(self, frequency_mhz: float, active_chips: int | None = None) -> float:
         """Expected hashrate in GH/s: each small core tries one nonce per clock, so

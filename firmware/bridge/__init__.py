@@ -1,10 +1,9 @@
-"""The MQTT bridge: the heater on a broker under the INTERFACES.md §3 topic contract,
+"""The MQTT bridge: the heater on a broker under the topic contract of docs/mqtt.md,
 with Home Assistant discovery. See docs/mqtt.md."""
 
 from firmware.bridge.client import MqttBridge
 from firmware.bridge.commands import SetCommand, decode_result, decode_set, encode_result
 from firmware.bridge.config import BridgeConfig, TlsConfig
-from firmware.bridge.demand import DemandSignal, encode_demand, parse_demand
 from firmware.bridge.discovery import (
     ENTITIES,
     FEATURES,
@@ -14,6 +13,7 @@ from firmware.bridge.discovery import (
     discovery_messages,
 )
 from firmware.bridge.topics import DEFAULT_PREFIX, DeviceTopics
+from firmware.heat.demand import DemandSignal, encode_demand, parse_demand
 
 __all__ = [
     "DEFAULT_PREFIX",

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import secrets
 import socket
 import ssl
 import time
@@ -35,7 +36,6 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from firmware.bridge.commands import CommandError, decode_set, encode_result
 from firmware.bridge.config import BridgeConfig
-from firmware.bridge.demand import DemandSignal, parse_demand
 from firmware.bridge.discovery import DiscoveryInfo, discovery_messages
 from firmware.bridge.publish_policy import StatePublishPolicy
 from firmware.bridge.state_payload import encode_state
@@ -45,6 +45,7 @@ from firmware.bridge.topics import (
     PAYLOAD_ONLINE,
     DeviceTopics,
 )
+from firmware.heat.demand import DemandSignal, parse_demand
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,12 @@ UNSENT_RETRY_S = 0.2
 # A broker that accepts TCP but never answers CONNECT (amqtt given an MQTT 5 CONNECT)
 # would otherwise leave the owner with no clue until the keepalive expires.
 CONNACK_TIMEOUT_S = 10.0
+# The subscription probe (BridgeConfig.probe_interval_s): a QoS 0 message on the heater's
+# own `set` topic, recognised by this prefix and a fresh token and never applied. A
+# broker that dropped the subscriptions (amqtt once did, for a refused CONNECT with the
+# heater's client id) while keeping the connection would otherwise leave the heater deaf.
+PROBE_PREFIX = b"\x00hearth-probe:"
+PROBE_TIMEOUT_S = 10.0
 # CONNACK codes that mean "wrong credentials": 3.1.1 codes 4 and 5 are reported by
 # paho as MQTT 5 reason codes 134 (Bad user name or password) and 135 (Not authorized).
 AUTH_REFUSALS = frozenset({134, 135})
@@ -78,7 +85,7 @@ class Incoming:
 
 
 class MqttBridge:
-    """Connects the daemon to a broker under the INTERFACES.md §3 topic contract.
+    """Connects the daemon to a broker under the topic contract of docs/mqtt.md.
 
     get_state: the current state object (called on the asyncio loop).
     apply_set: validates and applies a settings mapping all-or-nothing; raises
@@ -112,8 +119,14 @@ class MqttBridge:
         self._client: mqtt.Client | None = None
         self._inbox: asyncio.Queue[Incoming] = asyncio.Queue()
         self._wake = asyncio.Event()
+        # Clear while a `set` is being applied: no periodic state goes out then, so every
+        # state after a `set` arrived reflects it (the answer's state is published first).
+        self._no_set_in_flight = asyncio.Event()
+        self._no_set_in_flight.set()
         self._tasks: list[asyncio.Task[None]] = []
         self._connected = asyncio.Event()
+        self._probe = b""
+        self._probe_back = asyncio.Event()
         self.last_error: str | None = None
 
     @property
@@ -137,6 +150,7 @@ class MqttBridge:
         self._tasks = [
             asyncio.create_task(self._handle_inbox(), name="mqtt-inbox"),
             asyncio.create_task(self._state_loop(), name="mqtt-state"),
+            asyncio.create_task(self._probe_loop(), name="mqtt-probe"),
         ]
         self._track(self._diagnose_silence())
         log.info(
@@ -202,6 +216,12 @@ class MqttBridge:
         """Something in the state changed; it goes out within `state_min_interval_s`."""
         self._policy.changed()
         self._wake.set()
+
+    def publish_now(self) -> None:
+        """Publish the state at once, past the rate limit (a command's effect), unless
+        exactly this state is already the last one out."""
+        self._policy.forget()
+        self._publish_state(only_if_changed=True)
 
     async def set_discovery(self, discovery: DiscoveryInfo | None) -> None:
         """Switch features or discovery on/off: re-announces, removing what is now off.
@@ -311,15 +331,52 @@ class MqttBridge:
             return
         self.last_error = None
         log.info("MQTT: connected (session present: %s)", session_present)
-        subscriptions = [(self.topics.set, QOS), (self.topics.demand, QOS)]
-        if self.discovery is not None:
-            subscriptions.append((self.discovery.status_topic, QOS))
-        client.subscribe(subscriptions)
+        client.subscribe(self._subscriptions())
         sent = [client.publish(self.topics.availability, PAYLOAD_ONLINE, qos=QOS, retain=True)]
         sent += self._publish_discovery(self.discovery)
         self._policy.forget()
         sent += self._publish_state()
         self._track(self._announced(client, sent))
+
+    def _subscriptions(self) -> list[tuple[str, int]]:
+        subscriptions = [(self.topics.set, QOS), (self.topics.demand, QOS)]
+        if self.discovery is not None:
+            subscriptions.append((self.discovery.status_topic, QOS))
+        return subscriptions
+
+    async def _probe_loop(self) -> None:
+        """A lost probe: subscribe again; a second in a row: drop the connection, so paho
+        reconnects and the broker builds the session afresh (amqtt, once it lost track
+        of the session, delivers nothing to it even after a new SUBSCRIBE)."""
+        missed = 0
+        while True:
+            await asyncio.sleep(self.config.probe_interval_s)
+            client = self._client
+            if client is None or not self.connected:
+                missed = 0
+                continue
+            self._probe = PROBE_PREFIX + secrets.token_hex(8).encode()
+            self._probe_back.clear()
+            client.publish(self.topics.set, self._probe, qos=0, retain=False)
+            try:
+                await asyncio.wait_for(self._probe_back.wait(), PROBE_TIMEOUT_S)
+                missed = 0
+                continue
+            except TimeoutError:
+                missed += 1
+            if client is not self._client or not client.is_connected():
+                continue
+            if missed == 1:
+                log.warning(
+                    "MQTT: own probe on %s did not come back: subscriptions lost; "
+                    "subscribing again",
+                    self.topics.set,
+                )
+                client.subscribe(self._subscriptions())
+            else:
+                log.warning("MQTT: subscriptions still lost; reconnecting")
+                missed = 0
+                drop_connection(client)
 
     async def _announced(self, client: mqtt.Client, sent: list[mqtt.MQTTMessageInfo]) -> None:
         """Connected for the daemon's purposes once availability, discovery and state are
@@ -388,6 +445,7 @@ class MqttBridge:
                 except TimeoutError:
                     pass
             if self.connected:
+                await self._no_set_in_flight.wait()
                 self._publish_state(only_if_changed=not self._policy.heartbeat_due(self._clock()))
                 if self._policy.next_publish_at() <= self._clock():
                     # Not sent: paho's socket already dropped while the disconnect callback
@@ -401,7 +459,12 @@ class MqttBridge:
         while True:
             incoming = await self._inbox.get()
             try:
-                if incoming.topic == self.topics.set:
+                if incoming.topic == self.topics.set and incoming.payload.startswith(
+                    PROBE_PREFIX
+                ):
+                    if incoming.payload == self._probe:
+                        self._probe_back.set()
+                elif incoming.topic == self.topics.set:
                     await self._handle_set(incoming)
                 elif incoming.topic == self.topics.demand:
                     await self._handle_demand(incoming)
@@ -428,6 +491,7 @@ class MqttBridge:
             # bridge sends it itself below); it gets no answer.
             return
         ok, error, request = False, None, None
+        self._no_set_in_flight.clear()
         try:
             command = decode_set(incoming.payload)
             request = command.request
@@ -439,12 +503,17 @@ class MqttBridge:
             error, request = str(exc), exc.request
         except ValueError as exc:
             error = str(exc)
+        except ArithmeticError:
+            # A number in range for JSON but not for the setting (float() of a huge int).
+            error = "a number is out of range"
         except Exception as exc:
             log.exception("MQTT: apply_set failed")
             error = f"internal error: {type(exc).__name__}"
+        finally:
+            self._no_set_in_flight.set()
         if ok:
             # The commander should see the new state at once, not after the rate limit.
-            self._publish_state_now()
+            self.publish_now()
         if incoming.retain and self._client is not None:
             # A retained command would be applied again on every reconnect, long after
             # whoever sent it moved on: apply it once, then delete it from the broker.
@@ -460,10 +529,6 @@ class MqttBridge:
                 retain=False,
             )
 
-    def _publish_state_now(self) -> None:
-        self._policy.forget()
-        self._publish_state()
-
     async def _handle_demand(self, incoming: Incoming) -> None:
         try:
             signal = parse_demand(incoming.payload)
@@ -476,6 +541,15 @@ class MqttBridge:
         outcome = self._on_demand(signal)
         if inspect.isawaitable(outcome):
             await outcome
+
+
+def drop_connection(client: mqtt.Client) -> None:
+    """Shut the socket down under paho's network thread, which then reconnects as after
+    any lost connection (calling paho's reconnect() from this thread would race it)."""
+    sock = client.socket()
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def disable_nagle(client: mqtt.Client, userdata: object, sock: object) -> None:

@@ -4,6 +4,9 @@ A `set` payload is a JSON object of settings; the daemon's `apply_set` validates
 applies it all-or-nothing. This module only does what is true of every command: the
 payload must be UTF-8 JSON holding an object, and an optional `"id"` (string or
 integer) is a correlation id echoed back as `request` instead of the whole command.
+Untrusted bytes go through `firmware.inputs` first: at most `MAX_SET_BYTES`, bounded
+nesting and numbers, and every echo (`request`, `error`) cut to a fixed size, so every
+message gets an answer and no answer is large.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-# The `request` echo of a payload that is not JSON is cut to this many characters so a
-# flood of junk cannot make the heater publish large answers.
-MAX_ECHO_CHARS = 256
+from firmware.inputs import MAX_ECHO_CHARS, InputError, bounded_echo, bounded_text, loads_strict
+
+# A settings object is a few hundred bytes; schedules and pool lists stay far below this.
+MAX_SET_BYTES = 16 * 1024
+MAX_ERROR_CHARS = 512
 CORRELATION_KEY = "id"
 
 
@@ -33,20 +38,14 @@ class CommandError(ValueError):
 
 
 def echo_of_raw(payload: bytes) -> str:
-    return payload.decode("utf-8", errors="replace")[:MAX_ECHO_CHARS]
+    return payload[: MAX_ECHO_CHARS * 4].decode("utf-8", errors="replace")[:MAX_ECHO_CHARS]
 
 
 def decode_set(payload: bytes) -> SetCommand:
     try:
-        text = payload.decode("utf-8")
-    except UnicodeDecodeError:
-        raise CommandError("payload is not UTF-8 text", echo_of_raw(payload)) from None
-    try:
-        value = json.loads(text, parse_constant=refuse_non_json_constant)
-    except (json.JSONDecodeError, RecursionError):
-        raise CommandError("payload is not JSON", echo_of_raw(payload)) from None
-    except ValueError as exc:
-        raise CommandError(str(exc), echo_of_raw(payload)) from None
+        value = loads_strict(payload, max_bytes=MAX_SET_BYTES)
+    except InputError as exc:
+        raise CommandError(f"payload refused: {exc}", echo_of_raw(payload)) from None
     if not isinstance(value, dict):
         raise CommandError(
             f"payload must be a JSON object of settings, got {json_type_name(value)}", value
@@ -58,11 +57,6 @@ def decode_set(payload: bytes) -> SetCommand:
     if isinstance(correlation, bool) or not isinstance(correlation, str | int):
         raise CommandError('"id" must be a string or an integer', value)
     return SetCommand(settings=settings, request=correlation)
-
-
-def refuse_non_json_constant(name: str) -> object:
-    # Python's json module accepts NaN and Infinity; JSON does not, and neither do we.
-    raise ValueError(f"payload is not JSON: {name} is not a JSON number")
 
 
 def json_type_name(value: object) -> str:
@@ -78,8 +72,15 @@ def json_type_name(value: object) -> str:
 
 
 def encode_result(*, ok: bool, error: str | None, request: object) -> bytes:
+    """The answer, never much over MAX_ECHO_CHARS + MAX_ERROR_CHARS whatever was sent."""
     return json.dumps(
-        {"ok": ok, "error": error, "request": request}, separators=(",", ":"), allow_nan=False
+        {
+            "ok": ok,
+            "error": None if error is None else bounded_text(error, MAX_ERROR_CHARS),
+            "request": bounded_echo(request),
+        },
+        separators=(",", ":"),
+        allow_nan=False,
     ).encode()
 
 

@@ -39,8 +39,11 @@ class BridgeConfig:
     reconnect_max_s: int = 60
     # Telemetry-driven state updates at most this often; a `set` publishes at once.
     state_min_interval_s: float = 1.0
-    # State is republished at least this often even when nothing changed (INTERFACES §3).
+    # State is republished at least this often even when nothing changed (docs/mqtt.md, "state").
     state_heartbeat_s: float = 10.0
+    # How often the bridge checks that its own subscriptions still deliver (a probe sent
+    # to its `set` topic must come back), resubscribing when they do not.
+    probe_interval_s: float = 30.0
 
     def __post_init__(self) -> None:
         problems = list(self.problems())
@@ -69,6 +72,8 @@ class BridgeConfig:
                 f"mqtt state_min_interval_s/state_heartbeat_s: {self.state_min_interval_s!r}/"
                 f"{self.state_heartbeat_s!r} must satisfy 0 <= min <= heartbeat <= 10"
             )
+        if not 0.1 <= self.probe_interval_s <= 3600:
+            found.append(f"mqtt probe_interval_s: {self.probe_interval_s!r} is not in 0.1..3600")
         if self.tls is not None and (self.tls.cert_file is None) != (self.tls.key_file is None):
             found.append("mqtt tls: cert_file and key_file go together")
         return found

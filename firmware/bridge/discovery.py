@@ -199,8 +199,9 @@ class ClimateDescription(EntityDescription):
         }
 
 
-# The heater as Home Assistant sees it (INTERFACES.md §3). Units and device classes are
-# Home Assistant's (homeassistant/const.py UnitOf*, sensor/const.py SensorDeviceClass).
+# The heater as Home Assistant sees it (docs/mqtt.md, "Home Assistant discovery"). Units and
+# device classes are Home Assistant's (homeassistant/const.py UnitOf*, sensor/const.py
+# SensorDeviceClass).
 ENTITIES: tuple[EntityDescription, ...] = (
     ClimateDescription(key="thermostat", feature=FEATURE_THERMOSTAT, name=None),
     SensorDescription(

@@ -1,6 +1,6 @@
 """When to publish `state` (pure, injected clock).
 
-Contract (INTERFACES §3): on every change and at least every `heartbeat_s`. Telemetry
+Contract (docs/mqtt.md, "state"): on every change and at least every `heartbeat_s`. Telemetry
 changes all the time (hashrate, temperatures), so changes are coalesced to at most one
 publish per `min_interval_s`; a change caused by a `set` is published at once so the
 commander sees it (the bridge calls `published` after that immediate publish).

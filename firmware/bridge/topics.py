@@ -1,28 +1,33 @@
-"""The topic contract (INTERFACES.md §3, stable) for one device, plus Hearth's extensions."""
+"""The topic contract (docs/mqtt.md, "Topics"; stable) for one device, plus Hearth's extensions."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from firmware.validation import (
+    DEVICE_ID_ALLOWED,
+    DEVICE_ID_PATTERN,
+    TOPIC_PREFIX_ALLOWED,
+    TOPIC_PREFIX_PATTERN,
+)
 
 DEFAULT_PREFIX = "hearth"
 PAYLOAD_ONLINE = "online"
 PAYLOAD_OFFLINE = "offline"
 # A device id or prefix becomes one or more topic levels and a discovery node id:
 # wildcards and level separators in it would change which topics match.
-DEVICE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
 
 
 def check_device_id(device_id: str) -> str:
+    """The one device id rule (firmware.validation.network), as the config checks it."""
     if not DEVICE_ID_PATTERN.fullmatch(device_id):
-        raise ValueError(f"device id {device_id!r}: use 1-64 characters from A-Z a-z 0-9 _ -")
+        raise ValueError(f"device id {device_id!r}: use {DEVICE_ID_ALLOWED}")
     return device_id
 
 
 def check_prefix(prefix: str) -> str:
-    if not PREFIX_PATTERN.fullmatch(prefix):
-        raise ValueError(f"topic prefix {prefix!r}: use levels of A-Z a-z 0-9 _ - separated by '/'")
+    if not TOPIC_PREFIX_PATTERN.fullmatch(prefix):
+        raise ValueError(f"topic prefix {prefix!r}: use {TOPIC_PREFIX_ALLOWED}")
     return prefix
 
 

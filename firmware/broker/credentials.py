@@ -4,6 +4,9 @@ Two files, both mode 0600:
 - `broker-credentials.json` = {"host", "port", "username", "password"}: what a client
   (the app, `make app`, Home Assistant's set-up) needs to connect. Plain text because the
   owner must be able to read it; it never leaves the state directory.
+- `broker-heater.json` = {"username", "password"}: the heater's own user, the only one
+  allowed to write state, availability, results and discovery (`topic_policy.py`). Not
+  for the owner: whoever holds it could impersonate the heater.
 - `broker-passwd`: `username:<argon2 hash>` lines, the user database of amqtt's
   FileAuthPlugin (the broker itself never holds the plain password on disk twice).
 """
@@ -24,7 +27,9 @@ from firmware.store.atomic_file import write_atomic
 
 CREDENTIALS_FILE = "broker-credentials.json"
 PASSWORD_FILE = "broker-passwd"
+HEATER_FILE = "broker-heater.json"
 DEFAULT_USERNAME = "hearth"
+HEATER_USERNAME = "hearth-heater"
 # 24 random bytes, URL-safe: typed into the app once, never guessed.
 PASSWORD_BYTES = 24
 
@@ -91,15 +96,39 @@ def save_credentials(state_dir: pathlib.Path, credentials: BrokerCredentials) ->
     os.chmod(path, 0o600)
 
 
-def write_password_file(state_dir: pathlib.Path, credentials: BrokerCredentials) -> pathlib.Path:
-    """The amqtt user database for `credentials`, re-hashed only when the password changed."""
+def load_or_create_heater_login(state_dir: pathlib.Path) -> tuple[str, str]:
+    """The heater's own (username, password), created once (0600)."""
+    path = state_dir / HEATER_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        username, password = data["username"], data["password"]
+        if isinstance(username, str) and isinstance(password, str) and username and password:
+            return username, password
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    username, password = HEATER_USERNAME, secrets.token_urlsafe(PASSWORD_BYTES)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    write_private_file(path, json.dumps({"username": username, "password": password}) + "\n")
+    return username, password
+
+
+def write_password_file(state_dir: pathlib.Path, *logins: tuple[str, str]) -> pathlib.Path:
+    """The amqtt user database for `logins` (username, password), re-hashed only when a
+    user or password changed."""
     path = state_dir / PASSWORD_FILE
     hasher = PasswordHash((Argon2Hasher(),))
     try:
-        user, _, stored_hash = path.read_text(encoding="utf-8").strip().partition(":")
-        if user == credentials.username and hasher.verify(credentials.password, stored_hash):
+        stored = dict(
+            line.partition(":")[::2]
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        )
+        if set(stored) == {user for user, _ in logins} and all(
+            hasher.verify(password, stored[user]) for user, password in logins
+        ):
             return path
     except (OSError, ValueError, PwdlibError):
         pass
-    write_private_file(path, f"{credentials.username}:{hasher.hash(credentials.password)}\n")
+    text = "".join(f"{user}:{hasher.hash(password)}\n" for user, password in logins)
+    write_private_file(path, text)
     return path

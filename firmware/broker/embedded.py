@@ -1,8 +1,15 @@
 """`EmbeddedBroker`: amqtt running inside the heater's own asyncio loop.
 
-amqtt speaks MQTT 3.1.1 only (PRACTICAL.md): clients, the bridge included, must connect
-with protocol MQTTv311. Retained messages and persistent sessions live in memory, so
-they last as long as the daemon does, which is as long as the broker exists.
+amqtt speaks MQTT 3.1.1 only (docs/mqtt.md, "The embedded broker"): clients, the bridge
+included, must connect with protocol MQTTv311. Retained messages and persistent sessions
+live in memory, so they last as long as the daemon does, which is as long as the broker
+exists.
+
+Hardening (docs/security.md): a CONNECT is authenticated before amqtt's session logic
+sees it, connections are capped and must send CONNECT within a deadline
+(`connect_guard.py`), and each user may only publish and subscribe what its role needs
+(`topic_policy.py`): the heater logs in with its own user, the owner's credentials (the
+app, Home Assistant) may send commands but never write the heater's state.
 """
 
 from __future__ import annotations
@@ -14,12 +21,12 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
-from amqtt.broker import Broker
-
+from firmware.broker.connect_guard import GuardedBroker
 from firmware.broker.credentials import (
     CREDENTIALS_FILE,
     BrokerCredentials,
     load_or_create_credentials,
+    load_or_create_heater_login,
     save_credentials,
     write_password_file,
 )
@@ -29,19 +36,25 @@ log = logging.getLogger(__name__)
 DEFAULT_PORT = 1883
 FILE_AUTH_PLUGIN = "amqtt.plugins.authentication.FileAuthPlugin"
 ANONYMOUS_AUTH_PLUGIN = "amqtt.plugins.authentication.AnonymousAuthPlugin"
+TOPIC_POLICY_PLUGIN = "firmware.broker.topic_policy.HearthTopicPolicy"
 # Bound to every interface, the broker is reached locally through the loopback address.
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
 
 
 @dataclass(frozen=True)
 class BrokerInfo:
-    """Where clients connect, and with what (username/password are None when auth is off)."""
+    """Where clients connect, and with what (username/password are None when auth is off).
+
+    username/password are the owner's (app, Home Assistant); heater_username/password
+    the heater's own, for its bridge only."""
 
     host: str
     port: int
     username: str | None
     password: str | None
     credentials_file: pathlib.Path | None
+    heater_username: str | None = None
+    heater_password: str | None = None
 
     @property
     def url(self) -> str:
@@ -69,15 +82,18 @@ class EmbeddedBroker:
         self.host = host
         self.port = port
         self.authentication = authentication
-        self._broker: Broker | None = None
+        self._broker: GuardedBroker | None = None
         self.info: BrokerInfo | None = None
 
-    def _config(self, password_file: pathlib.Path | None) -> dict[str, Any]:
+    def _config(self, password_file: pathlib.Path | None, heater_user: str) -> dict[str, Any]:
         plugins: dict[str, Any]
         if password_file is None:
             plugins = {ANONYMOUS_AUTH_PLUGIN: {"allow_anonymous": True}}
         else:
-            plugins = {FILE_AUTH_PLUGIN: {"password_file": str(password_file)}}
+            plugins = {
+                FILE_AUTH_PLUGIN: {"password_file": str(password_file)},
+                TOPIC_POLICY_PLUGIN: {"heater_user": heater_user},
+            }
         return {
             "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
             "plugins": plugins,
@@ -89,15 +105,20 @@ class EmbeddedBroker:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         credentials: BrokerCredentials | None = None
         password_file: pathlib.Path | None = None
+        heater: tuple[str, str] | None = None
         if self.authentication:
             credentials = load_or_create_credentials(
                 self.state_dir, connect_host(self.host), self.port
             )
+            heater = load_or_create_heater_login(self.state_dir)
             # Argon2 hashing takes a noticeable moment: keep it off the event loop.
             password_file = await asyncio.to_thread(
-                write_password_file, self.state_dir, credentials
+                write_password_file,
+                self.state_dir,
+                (credentials.username, credentials.password),
+                heater,
             )
-        broker = Broker(self._config(password_file))
+        broker = GuardedBroker(self._config(password_file, heater[0] if heater else ""))
         await broker.start()
         self._broker = broker
         port = self._bound_port(broker)
@@ -113,6 +134,8 @@ class EmbeddedBroker:
             username=credentials.username if credentials else None,
             password=credentials.password if credentials else None,
             credentials_file=credentials_file,
+            heater_username=heater[0] if heater else None,
+            heater_password=heater[1] if heater else None,
         )
         log.info(
             "embedded MQTT broker on %s (authentication %s)",
@@ -122,7 +145,7 @@ class EmbeddedBroker:
         return self.info
 
     @staticmethod
-    def _bound_port(broker: Broker) -> int:
+    def _bound_port(broker: GuardedBroker) -> int:
         server = broker._servers["default"].instance
         sockets = getattr(server, "sockets", None) or ()
         for sock in sockets:

@@ -4,8 +4,6 @@ from firmware.config.error import ConfigError
 from firmware.config.loader import load_config, parse_config
 from firmware.config.schema import (
     EMBEDDED_BROKER,
-    MODES,
-    PRESETS,
     AsicConfig,
     DeviceConfig,
     HearthConfig,
@@ -18,7 +16,7 @@ from firmware.config.schema import (
     SupervisorConfig,
     UpdateConfig,
 )
-from firmware.config.secret import MASK, Secret
+from firmware.validation import MASK, MODES, PRESETS, Secret
 
 __all__ = [
     "EMBEDDED_BROKER",

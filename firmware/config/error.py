@@ -1,25 +1,13 @@
-"""The one error a bad configuration raises: it names the key, the value and what is allowed."""
+"""The one error a bad configuration raises: it names the key, the value and what is allowed.
+
+It is the validation vocabulary's `Invalid` (firmware.validation), typed so that callers
+can tell a refused config file from other errors; secrets are never printed.
+"""
 
 from __future__ import annotations
 
+from firmware.validation import Invalid
 
-class ConfigError(ValueError):
+
+class ConfigError(Invalid):
     """Start-up stops on this before anything is started (nothing half-configured)."""
-
-    def __init__(self, key: str, value: object, allowed: str, source: str = "") -> None:
-        self.key = key
-        self.value = value
-        self.allowed = allowed
-        self.source = source
-        where = f"{source}: " if source else ""
-        super().__init__(f"{where}{key} = {_shown(key, value)}; allowed: {allowed}")
-
-
-# Keys whose values are secrets: an error about them must not print the value either.
-SECRET_KEYS = frozenset({"password", "token"})
-
-
-def _shown(key: str, value: object) -> str:
-    if key.rsplit(".", 1)[-1] in SECRET_KEYS and value is not None:
-        return "'***'"
-    return repr(value)

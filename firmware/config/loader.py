@@ -1,29 +1,27 @@
 """Read `hearth.toml` into a `HearthConfig`, refusing anything wrong before start-up.
 
-ESPHome style: a wrong key, type or range raises `ConfigError` naming the full key
-(`mqtt.port`), the value, and what is allowed. Unknown keys are errors too, so a typo
-never silently falls back to a default. Tables and keys left out take the defaults
-documented in `hearth.example.toml`.
+Every table is checked with the validation vocabulary (firmware.validation): a wrong
+key, type or range raises `ConfigError` naming the full key (`mqtt.port`), the value,
+and what is allowed. Unknown keys are errors too, so a typo never silently falls back
+to a default. Tables and keys left out take the defaults documented in
+`hearth.example.toml`.
 """
 
 from __future__ import annotations
 
-import math
 import pathlib
 import re
 import ssl
 import tomllib
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from firmware.config import provision
 from firmware.config.error import ConfigError
 from firmware.config.provisioned import applied_keys, overlay
 from firmware.config.schema import (
     EMBEDDED_BROKER,
-    MODES,
-    PRESETS,
-    TARGET_MAX_C,
-    TARGET_MIN_C,
     AsicConfig,
     DeviceConfig,
     HearthConfig,
@@ -36,94 +34,34 @@ from firmware.config.schema import (
     SupervisorConfig,
     UpdateConfig,
 )
-from firmware.config.secret import Secret
-from firmware.update import provision
+from firmware.parts.bus import BusSpecError, check_bus_spec
+from firmware.validation import (
+    Invalid,
+    Secret,
+    Validator,
+    all_of,
+    boolean,
+    device_id,
+    integer,
+    list_of,
+    mode,
+    number,
+    one_of,
+    pool_url,
+    port,
+    preset,
+    secret,
+    string,
+    table,
+    target_c,
+    topic_prefix,
+)
 
-DEVICE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-# MQTT topic levels may not hold wildcards; keep the prefix to plain path characters.
-TOPIC_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
-HOST_PORT = re.compile(r"^(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(?P<port>[0-9]{1,5})$")
-POOL_URL = re.compile(r"^stratum\+(tcp|ssl)://[A-Za-z0-9.-]+:[0-9]{1,5}/?$")
+HOST_PORT = re.compile(r"(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(?P<port>[0-9]{1,5})")
 DEFAULT_STATE_DIR = "/var/lib/hearth"
 # Room models of hw/sim/room (the firmware reads only their names, never the simulator).
 SIM_ROOMS = ("snug", "living", "hall")
-
-
-class _Table:
-    """One TOML table being read: every key is taken at most once; leftovers are unknown."""
-
-    def __init__(self, source: str, prefix: str, data: object) -> None:
-        if not isinstance(data, dict):
-            raise ConfigError(prefix or "file", data, "a table", source)
-        self.source = source
-        self.prefix = prefix
-        self.data: dict[str, Any] = data
-        self.taken: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def fail(self, name: str, value: object, allowed: str) -> ConfigError:
-        return ConfigError(self.key(name), value, allowed, self.source)
-
-    def get(self, name: str, default: object) -> object:
-        self.taken.add(name)
-        return self.data.get(name, default)
-
-    def text(
-        self,
-        name: str,
-        default: str,
-        pattern: re.Pattern[str] | None = None,
-        allowed: str = "a string",
-    ) -> str:
-        value = self.get(name, default)
-        if not isinstance(value, str):
-            raise self.fail(name, value, allowed)
-        if pattern is not None and not pattern.fullmatch(value):
-            raise self.fail(name, value, allowed)
-        return value
-
-    def choice(self, name: str, default: str, options: tuple[str, ...]) -> str:
-        value = self.get(name, default)
-        if value not in options:
-            raise self.fail(name, value, " | ".join(options))
-        return str(value)
-
-    def flag(self, name: str, default: bool) -> bool:
-        value = self.get(name, default)
-        if not isinstance(value, bool):
-            raise self.fail(name, value, "true | false")
-        return value
-
-    def integer(self, name: str, default: int, low: int, high: int) -> int:
-        value = self.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.fail(name, value, f"an integer {low}..{high}")
-        return value
-
-    def number(self, name: str, default: float, low: float, high: float) -> float:
-        value = self.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(name, value, f"a number {low}..{high}")
-        number = float(value)
-        if not math.isfinite(number) or not low <= number <= high:
-            raise self.fail(name, value, f"a number {low}..{high}")
-        return number
-
-    def secret(self, name: str, default: str = "") -> Secret:
-        value = self.get(name, default)
-        if not isinstance(value, str):
-            raise self.fail(name, value, "a string")
-        return Secret(value)
-
-    def table(self, name: str) -> _Table:
-        return _Table(self.source, self.key(name), self.get(name, {}))
-
-    def done(self) -> None:
-        extra = sorted(set(self.data) - self.taken)
-        if extra:
-            raise self.fail(extra[0], self.data[extra[0]], "no such key (unknown)")
+TOKEN_MIN_LEN = 16
 
 
 def load_config(path: pathlib.Path | str) -> HearthConfig:
@@ -133,10 +71,16 @@ def load_config(path: pathlib.Path | str) -> HearthConfig:
         text = pathlib.Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError("file", source, f"a readable file ({exc.strerror})", source) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            "file", source, f"UTF-8 text ({exc.reason} at byte {exc.start})", source
+        ) from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer of over 4300 digits
         raise ConfigError("file", source, f"valid TOML ({exc})", source) from exc
+    except RecursionError:
+        raise ConfigError("file", source, "valid TOML (nested too deeply)", source) from None
     config = parse_config(data, source=source)
     if config.update.root is None:
         return config
@@ -164,192 +108,266 @@ def _with_provisioned(
 
 
 def parse_config(data: dict[str, Any], source: str = "<config>") -> HearthConfig:
-    top = _Table(source, "", data)
-    device = _device(top.table("device"))
-    asic = _asic(top.table("asic"))
-    pools = _pools(top, source)
-    mqtt = _mqtt(top.table("mqtt"))
-    http = _http(top.table("http"))
-    supervisor_table = top.table("supervisor")
-    supervisor = SupervisorConfig(port=supervisor_table.text("port", ""))
-    supervisor_table.done()
-    heat = _heat(top.table("heat"))
-    store_table = top.table("store")
-    store = StoreConfig(save_interval_s=store_table.number("save_interval_s", 5.0, 0.5, 600.0))
-    store_table.done()
-    sim = _sim(top.table("sim"))
-    update = _update(top.table("update"))
-    top.done()
-    return HearthConfig(
-        device=device,
-        asic=asic,
-        pools=pools,
-        mqtt=mqtt,
-        http=http,
-        supervisor=supervisor,
-        heat=heat,
-        store=store,
-        sim=sim,
-        update=update,
-        source=source,
-    )
+    """Validate already-parsed TOML data; raises ConfigError naming `source`."""
+    try:
+        config: HearthConfig = _CONFIG(data)
+    except Invalid as exc:
+        raise exc.as_(ConfigError).within(source) from None
+    return replace(config, source=source)
 
 
-def _device(t: _Table) -> DeviceConfig:
-    device_id = t.text(
-        "id", "hearth", DEVICE_ID, "1-64 characters a-z 0-9 _ - starting with a letter or digit"
-    )
-    name = t.text("name", "Hearth heater")
-    if not name.strip() or len(name) > 64:
-        raise t.fail("name", name, "a non-empty string of at most 64 characters")
-    board = t.text("board", "hearth-400")
-    if not board.strip():
-        raise t.fail("board", board, "a board profile name (hw/boards/<name>.toml) or a path")
-    state_dir = t.text("state_dir", DEFAULT_STATE_DIR)
-    if not state_dir.strip():
-        raise t.fail("state_dir", state_dir, "a directory path")
-    clock_speed = t.number("clock_speed", 1.0, 0.1, 10000.0)
-    t.done()
+def _text(default: str = "") -> tuple[Validator[str], str]:
+    return string(), default
+
+
+def _broker(value: object) -> str:
+    broker = string()(value)
+    match = HOST_PORT.fullmatch(broker)
+    if broker != EMBEDDED_BROKER and (match is None or not 0 < int(match["port"]) < 65536):
+        raise Invalid((), value, f"{EMBEDDED_BROKER!r} or 'HOST:PORT' with a port 1..65535")
+    return broker
+
+
+def _token(value: object) -> Secret:
+    token = secret()(value)
+    if token and len(token.value) < TOKEN_MIN_LEN:
+        raise Invalid((), value, f"at least {TOKEN_MIN_LEN} characters", secret=True)
+    return token
+
+
+def _device(d: dict[str, Any]) -> DeviceConfig:
     return DeviceConfig(
-        id=device_id,
-        name=name,
-        board=board,
-        state_dir=pathlib.Path(state_dir),
-        clock_speed=clock_speed,
+        id=d["id"],
+        name=d["name"],
+        board=d["board"],
+        state_dir=pathlib.Path(d["state_dir"]),
+        clock_speed=d["clock_speed"],
     )
 
 
-def _update(t: _Table) -> UpdateConfig:
-    root = t.text("root", "")
-    config = UpdateConfig(
-        root=pathlib.Path(root) if root.strip() else None,
-        confirm_timeout_s=t.number("confirm_timeout_s", 180.0, 5.0, 3600.0),
-        supervisor_console=t.text("supervisor_console", ""),
-    )
-    t.done()
-    return config
+def _i2c_bus(value: object) -> str:
+    bus = string()(value)
+    if bus:
+        try:
+            check_bus_spec(bus)
+        except BusSpecError as exc:
+            raise Invalid((), value, str(exc).split(": ", 1)[1]) from None
+    return bus
 
 
-def _asic(t: _Table) -> AsicConfig:
-    config = AsicConfig(
-        port=t.text("port", ""),
-        cpu_threads=t.integer("cpu_threads", 1, 1, 64),
-        ticket_difficulty=t.number("ticket_difficulty", 0.0, 0.0, 1e12),
-    )
-    t.done()
-    return config
+# A GPIO line: its offset on the chip or its name (as `gpioinfo` lists it); "" = none.
+_GPIO_LINE = string(
+    pattern=re.compile(r"([0-9]{1,4}|[A-Za-z][A-Za-z0-9_.-]{0,63})?"),
+    allowed='a line offset (17) or name (GPIO17), or "" for none',
+)
 
 
-def _pools(top: _Table, source: str) -> tuple[PoolEntry, ...]:
-    raw = top.get("pool", [])
-    if not isinstance(raw, list) or not raw:
-        raise ConfigError(
-            "pool",
-            raw,
-            "one or more [[pool]] tables (url, user, password), in failover order",
-            source,
+def _asic(d: dict[str, Any]) -> AsicConfig:
+    lines = [key for key in ("reset_gpio", "power_enable_gpio", "pgood_gpio") if d[key]]
+    if lines and not d["gpio_chip"]:
+        raise Invalid(
+            "gpio_chip", "", f"a GPIO chip (/dev/gpiochip0) whenever asic.{lines[0]} is set"
         )
-    pools: list[PoolEntry] = []
-    for i, entry in enumerate(raw):
-        t = _Table(source, f"pool[{i}]", entry)
-        url = t.text("url", "", POOL_URL, "stratum+tcp://host:port or stratum+ssl://host:port")
-        if not 0 < int(url.rstrip("/").rsplit(":", 1)[1]) < 65536:
-            raise t.fail("url", url, "a port 1..65535")
-        user = t.text("user", "")
-        if not user.strip():
-            raise t.fail("user", user, "a non-empty string (usually address.worker)")
-        ca_file = _ca_file(t, url)
-        pools.append(
-            PoolEntry(
-                url=url.rstrip("/"),
-                user=user,
-                password=t.secret("password", "x"),
-                ca_file=ca_file,
-            )
-        )
-        t.done()
-    return tuple(pools)
+    return AsicConfig(**d)
 
 
-def _ca_file(t: _Table, url: str) -> pathlib.Path | None:
+def _pool(d: dict[str, Any]) -> PoolEntry:
+    return PoolEntry(
+        url=d["url"].rstrip("/"),
+        user=d["user"],
+        password=d["password"],
+        ca_file=_ca_file(d["ca_file"], d["url"]),
+    )
+
+
+def _ca_file(value: str, url: str) -> pathlib.Path | None:
     """A pool's own CA certificate: only for stratum+ssl, and it must load as PEM."""
-    value = t.text("ca_file", "")
     if not value.strip():
         return None
     if not url.startswith("stratum+ssl://"):
-        raise t.fail("ca_file", value, "only with a stratum+ssl:// url")
+        raise Invalid("ca_file", value, "only with a stratum+ssl:// url")
     try:
         ssl.create_default_context().load_verify_locations(cafile=value)
-    except (OSError, ssl.SSLError) as exc:
-        raise t.fail("ca_file", value, f"a readable PEM CA certificate ({exc})") from None
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise Invalid("ca_file", value, f"a readable PEM CA certificate ({exc})") from None
     return pathlib.Path(value)
 
 
-def _mqtt(t: _Table) -> MqttConfig:
-    broker = t.text("broker", EMBEDDED_BROKER)
-    match = HOST_PORT.fullmatch(broker)
-    if broker != EMBEDDED_BROKER and (match is None or not 0 < int(match["port"]) < 65536):
-        raise t.fail("broker", broker, f"{EMBEDDED_BROKER!r} or 'HOST:PORT' with a port 1..65535")
-    ca = t.text("ca_file", "")
-    config = MqttConfig(
-        broker=broker,
-        username=t.text("username", ""),
-        password=t.secret("password"),
-        tls=t.flag("tls", False),
-        ca_file=pathlib.Path(ca) if ca else None,
-        prefix=t.text(
-            "prefix", "hearth", TOPIC_PREFIX, "topic levels of A-Z a-z 0-9 _ - joined by /"
-        ),
-        discovery=t.flag("discovery", True),
-        discovery_prefix=t.text(
-            "discovery_prefix", "homeassistant", TOPIC_PREFIX, "topic levels of A-Z a-z 0-9 _ -"
-        ),
-        embedded_port=t.integer("embedded_port", 1883, 0, 65535),
+def _mqtt(d: dict[str, Any]) -> MqttConfig:
+    if d["password"] and not d["username"]:
+        raise Invalid("username", "", "a username whenever mqtt.password is set")
+    return MqttConfig(
+        broker=d["broker"],
+        username=d["username"],
+        password=d["password"],
+        tls=d["tls"],
+        ca_file=pathlib.Path(d["ca_file"]) if d["ca_file"] else None,
+        prefix=d["prefix"],
+        discovery=d["discovery"],
+        discovery_prefix=d["discovery_prefix"],
+        embedded_port=d["embedded_port"],
     )
-    if config.password and not config.username:
-        raise t.fail("username", "", "a username whenever mqtt.password is set")
-    t.done()
-    return config
 
 
-def _http(t: _Table) -> HttpConfig:
-    config = HttpConfig(
-        port=t.integer("port", 80, 0, 65535),
-        bind=t.text("bind", "0.0.0.0"),
-        token=t.secret("token"),
-        username=t.text("username", ""),
-        password=t.secret("password"),
-        write_auth=t.flag("write_auth", True),
-    )
-    if bool(config.username) != bool(config.password):
-        raise t.fail(
-            "password" if config.username else "username",
+def _http(d: dict[str, Any]) -> HttpConfig:
+    if bool(d["username"]) != bool(d["password"]):
+        raise Invalid(
+            "password" if d["username"] else "username",
             "",
             "http.username and http.password set together (basic auth) or both empty",
         )
-    if config.token and len(config.token.value) < 16:
-        raise t.fail("token", config.token.value, "at least 16 characters")
-    t.done()
-    return config
+    return HttpConfig(**d)
 
 
-def _heat(t: _Table) -> HeatConfig:
-    config = HeatConfig(
-        mode=t.choice("mode", "heat", MODES),
-        preset=t.choice("preset", "none", PRESETS),
-        target_c=t.number("target_c", 20.0, TARGET_MIN_C, TARGET_MAX_C),
-        power_limit_w=t.number("power_limit_w", 0.0, 0.0, 10000.0),
+def _update(d: dict[str, Any]) -> UpdateConfig:
+    return UpdateConfig(
+        root=pathlib.Path(d["root"]) if d["root"].strip() else None,
+        confirm_timeout_s=d["confirm_timeout_s"],
+        supervisor_console=d["supervisor_console"],
     )
-    t.done()
-    return config
 
 
-def _sim(t: _Table) -> SimConfig:
-    config = SimConfig(
-        speed=t.number("speed", 60.0, 0.1, 10000.0),
-        duration_s=t.number("duration_s", 0.0, 0.0, 365 * 86400.0),
-        room=t.choice("room", "living", SIM_ROOMS),
-        room_start_c=t.number("room_start_c", 17.0, -20.0, 40.0),
+def _section(
+    fields: dict[str, tuple[Validator[Any], object]], build: Callable[[dict[str, Any]], Any]
+) -> tuple[Validator[Any], object]:
+    """A table whose keys are all optional (name → (validator, default)), then built."""
+    schema = table(
+        optional={key: check for key, (check, _) in fields.items()},
+        defaults={key: default for key, (_, default) in fields.items()},
     )
-    t.done()
-    return config
+    return all_of(schema, build), {}
+
+
+def _build(cls: type) -> Callable[[dict[str, Any]], Any]:
+    return lambda d: cls(**d)
+
+
+_POOL = all_of(
+    table(
+        required={
+            "url": pool_url(),
+            "user": string(blank=False, allowed="a non-empty string (usually address.worker)"),
+        },
+        optional={"password": secret(), "ca_file": string()},
+        defaults={"password": "x", "ca_file": ""},
+    ),
+    _pool,
+)
+
+_TABLES: dict[str, tuple[Validator[Any], object]] = {
+    "device": _section(
+        {
+            "id": (device_id(), "hearth"),
+            "name": (
+                string(
+                    max_len=64, blank=False, allowed="a non-empty string of at most 64 characters"
+                ),
+                "Hearth heater",
+            ),
+            "board": (
+                string(
+                    blank=False, allowed="a board profile name (hw/boards/<name>.toml) or a path"
+                ),
+                "hearth-400",
+            ),
+            "state_dir": (string(blank=False, allowed="a directory path"), DEFAULT_STATE_DIR),
+            "clock_speed": (number(0.1, 10000.0), 1.0),
+        },
+        _device,
+    ),
+    "asic": _section(
+        {
+            "port": _text(),
+            "cpu_threads": (integer(1, 64), 1),
+            "ticket_difficulty": (number(0.0, 1e12), 0.0),
+            "i2c_bus": (_i2c_bus, ""),
+            "gpio_chip": _text(),
+            "reset_gpio": (_GPIO_LINE, ""),
+            "power_enable_gpio": (_GPIO_LINE, ""),
+            "pgood_gpio": (_GPIO_LINE, ""),
+        },
+        _asic,
+    ),
+    "pool": (
+        list_of(
+            _POOL,
+            min_len=1,
+            allowed="one or more [[pool]] tables (url, user, password), in failover order",
+        ),
+        [],
+    ),
+    "mqtt": _section(
+        {
+            "broker": (_broker, EMBEDDED_BROKER),
+            "username": _text(),
+            "password": (secret(), ""),
+            "tls": (boolean(), False),
+            "ca_file": _text(),
+            "prefix": (
+                topic_prefix(),
+                "hearth",
+            ),
+            "discovery": (boolean(), True),
+            "discovery_prefix": (
+                topic_prefix(),
+                "homeassistant",
+            ),
+            "embedded_port": (port(0), 1883),
+        },
+        _mqtt,
+    ),
+    "http": _section(
+        {
+            "port": (port(0), 80),
+            "bind": _text("0.0.0.0"),
+            "token": (_token, ""),
+            "username": _text(),
+            "password": (secret(), ""),
+            "write_auth": (boolean(), True),
+        },
+        _http,
+    ),
+    "supervisor": _section({"port": _text()}, _build(SupervisorConfig)),
+    "heat": _section(
+        {
+            "mode": (mode(), "heat"),
+            "preset": (preset(), "none"),
+            "target_c": (target_c(), 20.0),
+            "power_limit_w": (number(0.0, 10000.0), 0.0),
+        },
+        _build(HeatConfig),
+    ),
+    "store": _section({"save_interval_s": (number(0.5, 600.0), 5.0)}, _build(StoreConfig)),
+    "sim": _section(
+        {
+            "speed": (number(0.1, 10000.0), 60.0),
+            "duration_s": (number(0.0, 365 * 86400.0), 0.0),
+            "room": (one_of(*SIM_ROOMS), "living"),
+            "room_start_c": (number(-20.0, 40.0), 17.0),
+        },
+        _build(SimConfig),
+    ),
+    "update": _section(
+        {
+            "root": _text(),
+            "confirm_timeout_s": (number(5.0, 3600.0), 180.0),
+            "supervisor_console": _text(),
+        },
+        _update,
+    ),
+}
+
+
+def _hearth(d: dict[str, Any]) -> HearthConfig:
+    tables = {key: value for key, value in d.items() if key != "pool"}
+    return HearthConfig(pools=tuple(d["pool"]), **tables)
+
+
+_CONFIG = all_of(
+    table(
+        optional={key: check for key, (check, _) in _TABLES.items()},
+        defaults={key: default for key, (_, default) in _TABLES.items()},
+        allowed="a TOML document of tables",
+    ),
+    _hearth,
+)

@@ -1,7 +1,7 @@
 """The owner's settings from `hearth provision`, laid over the config file.
 
 `hearth provision` stores them on the device as `<update root>/state/provisioned.json`
-(validated there, firmware/update/provision.py). The config file is the heater's factory
+(validated there, firmware/config/provision.py). The config file is the heater's factory
 default; what the owner provisioned wins:
 
 | provisioned | becomes |

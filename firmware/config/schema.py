@@ -9,13 +9,9 @@ from __future__ import annotations
 import pathlib
 from dataclasses import dataclass, field
 
-from firmware.config.secret import Secret
+from firmware.validation import Secret
 
 EMBEDDED_BROKER = "embedded"
-MODES = ("off", "heat", "auto")
-PRESETS = ("comfort", "eco", "boost", "away", "none")
-TARGET_MIN_C = 5.0
-TARGET_MAX_C = 30.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +32,15 @@ class AsicConfig:
     # Difficulty at which chips report nonces; 0 = the driver's default for the family.
     # Simulated chains report far easier nonces (hw/sim/chain `share_bits`).
     ticket_difficulty: float = 0.0
+    # The bus the board's parts (regulator, meter, fan, sensors) are on: /dev/i2c-1, or a
+    # simulator's socket://HOST:PORT; "" = none wired (no Vcore control, no measurements).
+    i2c_bus: str = ""
+    # The hashboard's GPIO lines (firmware/parts/gpio.py): a chip, and each line by offset
+    # ("17") or name ("GPIO17"); "" = not wired to this controller.
+    gpio_chip: str = ""
+    reset_gpio: str = ""
+    power_enable_gpio: str = ""
+    pgood_gpio: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,10 @@ which releases the GIL, so the threads hash on separate cores. Batches are sized
 about BATCH_SECONDS of hashing: long enough that the ~1 µs call cost vanishes, short
 enough that a new job is picked up within that time. Every candidate is re-hashed
 before it is reported, and handed to the nonce handler on the event loop thread.
+
+The threads hash only while the last `apply` asked for it: until the first `apply`,
+and at IDLE (`active_chips` 0, `duty` 0), they finish the batch in hand (at most
+BATCH_SECONDS) and wait. `apply` returns at once.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ MAX_BATCH = 1 << 26
 FIRST_BATCH = 1 << 16
 # Idle workers look again this often even without a notification.
 IDLE_POLL_S = 0.5
+IDLE_POINT = OperatingPoint(0.0, 0, 0, duty=0.0)
 
 
 def pause_after(busy_s: float, duty: float) -> float:
@@ -63,7 +68,10 @@ class CpuBackend:
         self._meter = RateMeter(time.monotonic)
         self._changed = threading.Condition()
         self._stopping = False
-        self._paused = False
+        self._paused = True  # idle until the first apply
+        self._target: OperatingPoint | None = None
+        self._parked = 0  # workers waiting while paused
+        self._parks = 0  # times a worker found the backend paused and waited
         self._duty = 1.0
         self._settings_epoch = 0
         self._workers: list[threading.Thread] = []
@@ -112,8 +120,16 @@ class CpuBackend:
         with self._changed:
             self._changed.notify_all()
 
+    @property
+    def hashing_threads(self) -> int:
+        """Worker threads not parked by an idle point (running ones may be between
+        batches)."""
+        with self._changed:
+            return len(self._workers) - self._parked
+
     async def apply(self, point: OperatingPoint) -> None:
         with self._changed:
+            self._target = point
             self._paused = point.active_chips == 0 or point.frequency_mhz == 0 or point.duty == 0
             self._duty = point.duty
             self._settings_epoch += 1
@@ -121,13 +137,16 @@ class CpuBackend:
 
     def stats(self) -> BackendStats:
         with self._changed:
-            paused, duty = self._paused, self._duty
+            paused, duty, target = self._paused, self._duty, self._target
         with self._stats_lock:
             nonces, hw_errors, thread_rate = self._nonces, self._hw_errors, self._thread_rate
         state = "paused" if paused else self._source.describe()
         if not paused and duty < 1.0:
             state += f", duty {duty:.0%}"
         expected = 0.0 if paused else thread_rate * self._threads * duty
+        issuing = not paused and self._source.has_work()
+        # A CPU is where it is asked to be at once; an idle one hashes nothing.
+        point = target if target is not None and not paused else IDLE_POINT
         return BackendStats(
             kind="cpu",
             hashrate_ghs=self._meter.rate() / 1e9,
@@ -137,6 +156,9 @@ class CpuBackend:
             duplicates=0,
             bad_frames=0,
             detail=f"cpu: {self._threads} threads, {self._impl}; {state}",
+            point=point,
+            target=target,
+            issuing_work=issuing,
         )
 
     # --- worker threads ---------------------------------------------------------------
@@ -148,7 +170,10 @@ class CpuBackend:
                 if self._stopping:
                     return
                 if self._paused:
+                    self._parked += 1
+                    self._parks += 1
                     self._changed.wait(IDLE_POLL_S)
+                    self._parked -= 1
                     continue
                 duty, epoch = self._duty, self._settings_epoch
             batch = self._source.take(batch_size)

@@ -91,6 +91,10 @@ class WorkSource:
         with self._lock:
             return batch.generation == self._generation
 
+    def has_work(self) -> bool:
+        with self._lock:
+            return self._job is not None and not self._exhausted
+
     def describe(self) -> str:
         with self._lock:
             if self._job is None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pathlib
 import secrets
 
-from firmware.config.secret import Secret
 from firmware.store import write_atomic
+from firmware.validation import Secret
 
 TOKEN_FILE = "http-token"
 TOKEN_BYTES = 24

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import pathlib
 import signal
 import sys
 from collections.abc import Sequence
@@ -16,6 +17,8 @@ from firmware.board import BoardProfileError, load_board
 from firmware.config import ConfigError, load_config
 from firmware.daemon.backend_choice import BackendUnavailable
 from firmware.daemon.daemon import HeaterDaemon
+from firmware.daemon.preflight import preflight_problems
+from firmware.logs import RepeatFilter, bounded_file_handler
 
 log = logging.getLogger("hearthd")
 
@@ -29,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hearthd", description=__doc__)
     parser.add_argument("--config", required=True, help="TOML file (see hearth.example.toml)")
     parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING"))
+    parser.add_argument(
+        "--log-file",
+        help="log to this file, size-rotated (at most 8 MB on disk) instead of stderr",
+    )
     return parser
 
 
@@ -65,12 +72,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=getattr(logging, args.log_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[bounded_file_handler(pathlib.Path(args.log_file))] if args.log_file else None,
     )
+    # A flood of the same line (junk from a pool, a scanning neighbour) is summarised.
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RepeatFilter())
     try:
         config = load_config(args.config)
         board = load_board(config.device.board)
     except (ConfigError, BoardProfileError) as exc:
         print(f"hearthd: configuration refused: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    problems = preflight_problems(config)
+    if problems:
+        print(f"hearthd: configuration refused: {'; '.join(problems)}", file=sys.stderr)
         return EXIT_CONFIG
     try:
         return asyncio.run(serve(HeaterDaemon(config, board=board)))

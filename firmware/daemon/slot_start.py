@@ -13,12 +13,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from firmware.config import UpdateConfig
 from firmware.update.boot_slot import booted_slot
 from firmware.update.confirm import HealthCheck, confirm_when_healthy
 from firmware.update.slots import SlotStore
-from firmware.update.supervisor_sync import SyncResult, sync_supervisor
+
+if TYPE_CHECKING:  # the push needs mpremote (the micropython extra): imported when used
+    from firmware.update.supervisor_sync import SyncResult
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,13 @@ class SlotStart:
         console = self.config.supervisor_console
         if self.config.root is None or self.slot is None or not console:
             return None
+        try:
+            from firmware.update.supervisor_sync import sync_supervisor
+        except ImportError as exc:
+            raise RuntimeError(
+                f"[update] supervisor_console is set but the supervisor push cannot run "
+                f"({exc}): install hearth[micropython]"
+            ) from exc
         result = await asyncio.to_thread(sync_supervisor, self.config.root, self.slot, console)
         self.supervisor = result
         if result.pushed and result.ok:

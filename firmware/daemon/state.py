@@ -1,4 +1,4 @@
-"""The INTERFACES.md §3 `state` object, composed from the parts' readings (pure)."""
+"""The MQTT `state` object (docs/mqtt.md, "state"), composed from the parts' readings (pure)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from firmware.pool import PoolStatus
+from firmware.work import PowerReadings
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Readings:
     # The weekly schedule in force (HeatSettings.schedule.to_dict()), so MQTT clients can
     # show and edit it; `set` takes the same shape back.
     schedule: Mapping[str, object] = field(default_factory=dict)
+    # What the board's parts measure (None, or None fields, where it has no part for it).
+    measured: PowerReadings | None = None
 
 
 def heater_action(r: Readings) -> str:
@@ -67,4 +70,21 @@ def compose_state(r: Readings) -> dict[str, object]:
         "firmware": r.firmware,
         "backend": r.backend,
         "schedule": dict(r.schedule),
+        **measured_fields(r.measured),
+    }
+
+
+def measured_fields(m: PowerReadings | None) -> dict[str, object]:
+    """The board's measurements for the state; null where the board has no part."""
+    m = m or PowerReadings()
+
+    def rounded(value: float | None, digits: int) -> float | None:
+        return None if value is None else round(value, digits)
+
+    return {
+        "power_measured": m.power_w is not None,  # power_w is the meter's, not the model's
+        "input_v": rounded(m.input_v, 2),
+        "vout_mv": rounded(m.vout_mv, 0),
+        "iout_a": rounded(m.iout_a, 2),
+        "vr_temp_c": rounded(m.vr_temp_c, 1),
     }

@@ -1,8 +1,9 @@
 """SHA-256d for mining: the CPU fallback, nonce verification and midstates.
 
-Faces (INTERFACES.md §5, stable): sha256d, midstate, scan — backed by the C core in
-csrc/ (compiled by `make core`), with SHA-NI, AVX2 and portable paths chosen at run
-time (`impl()`), and `scan_parallel` over threads. `reference` holds the pure-Python
+Faces (stable; docs/hashing.md): sha256d, midstate, scan, scan_midstate — backed by the
+C core in csrc/ (compiled by the package build, or `make core` in a source tree), with
+SHA-NI, AVX2 and portable paths chosen at run time (`impl()`), and `scan_parallel` over
+threads. `reference` holds the pure-Python
 definition they are tested against.
 
 The faces load on first use, so `python -m firmware.hashing.build` and
@@ -16,7 +17,15 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from firmware.hashing.core import IMPL_ENV, available_impls, impl, midstate, scan, sha256d
+    from firmware.hashing.core import (
+        IMPL_ENV,
+        available_impls,
+        impl,
+        midstate,
+        scan,
+        scan_midstate,
+        sha256d,
+    )
     from firmware.hashing.parallel import scan_parallel
 
 # Each face and the submodule that defines it.
@@ -26,6 +35,7 @@ _FACES = {
     "impl": "core",
     "midstate": "core",
     "scan": "core",
+    "scan_midstate": "core",
     "sha256d": "core",
     "scan_parallel": "parallel",
 }
@@ -36,6 +46,7 @@ __all__ = [
     "impl",
     "midstate",
     "scan",
+    "scan_midstate",
     "scan_parallel",
     "sha256d",
 ]

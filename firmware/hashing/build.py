@@ -1,9 +1,11 @@
 """Compile the C SHA-256d core into `firmware.hashing._core` (cffi, API/out-of-line mode).
 
-Run by `make core` (`python -m firmware.hashing.build`), never at import time. The
-compiled module embeds a build id (a hash of the C sources, this file, the compiler
-flags and the Python version); when the module already present carries the current id
-the build does nothing.
+Two ways in, never at import time: the package build (`pip install .`, a wheel, the
+editable install) compiles it through cffi's setuptools integration (setup.py's
+`cffi_modules` names `package_ffi`), and `make core` (`python -m firmware.hashing.build`)
+rebuilds it in place in a source tree. The compiled module embeds a build id (a hash of
+the C sources, this file, the compiler flags and the Python version); when the module
+already present carries the current id `make core` does nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ int hearth_midstate(int impl, const uint8_t block[64], uint8_t out[32]);
 int64_t hearth_scan(int impl, const uint8_t header76[76], uint32_t start, uint64_t count,
                     const uint8_t target_le[32], uint32_t *found, uint32_t found_cap,
                     uint64_t *scanned);
+int64_t hearth_scan_midstate(int impl, const uint8_t midstate[32], const uint8_t tail12[12],
+                             uint32_t start, uint64_t count, const uint8_t target_le[32],
+                             uint32_t *found, uint32_t found_cap, uint64_t *scanned);
 """
 
 PROTOTYPES = """
@@ -46,6 +51,9 @@ int hearth_midstate(int impl, const uint8_t block[64], uint8_t out[32]);
 int64_t hearth_scan(int impl, const uint8_t header76[76], uint32_t start, uint64_t count,
                     const uint8_t target_le[32], uint32_t *found, uint32_t found_cap,
                     uint64_t *scanned);
+int64_t hearth_scan_midstate(int impl, const uint8_t midstate[32], const uint8_t tail12[12],
+                             uint32_t start, uint64_t count, const uint8_t target_le[32],
+                             uint32_t *found, uint32_t found_cap, uint64_t *scanned);
 """
 
 
@@ -68,18 +76,31 @@ def is_up_to_date(ident: str) -> bool:
     return path.exists() and f"hearth-hash-core:{ident}".encode() in path.read_bytes()
 
 
-def make_ffi(ident: str) -> cffi.FFI:
+def make_ffi(ident: str, root: pathlib.Path | None = None) -> cffi.FFI:
+    """The core's FFI; with `root`, source paths relative to it (setuptools wants them so)."""
+
+    def path(p: pathlib.Path) -> str:
+        return str(p) if root is None else os.path.relpath(p, root)
+
     ffibuilder = cffi.FFI()
     ffibuilder.cdef(CDEF)
     ffibuilder.set_source(
         MODULE,
         PROTOTYPES,
-        sources=[str(CSRC / name) for name in SOURCES],
-        include_dirs=[str(CSRC)],
+        sources=[path(CSRC / name) for name in SOURCES],
+        include_dirs=[path(CSRC)],
         define_macros=[("HEARTH_BUILD_ID", f'"{ident}"')],
         extra_compile_args=list(COMPILE_ARGS),
+        # The full ABI suffix (_core.cpython-311-....so) either way in, so the package
+        # build and `make core` write, and find, the same file.
+        py_limited_api=False,
     )
     return ffibuilder
+
+
+def package_ffi() -> cffi.FFI:
+    """What setup.py's `cffi_modules` builds; setuptools runs it from the project root."""
+    return make_ffi(build_id(), root=pathlib.Path.cwd())
 
 
 def build(force: bool = False) -> pathlib.Path:

@@ -1,4 +1,5 @@
-"""The Python face over the compiled C core (`firmware.hashing._core`, built by `make core`).
+"""The Python face over the compiled C core (`firmware.hashing._core`, built by the package
+build or `make core`).
 
 Three code paths live in the one extension: "shani" (x86 SHA extensions), "avx2" (eight
 nonces per AVX2 register, for x86 without SHA; plain hashing on it runs the portable
@@ -10,6 +11,8 @@ to force one, which is how the tests hold the paths against each other.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 try:
     from firmware.hashing._core import ffi, lib
@@ -133,12 +136,61 @@ def scan(
     Loops in C with the GIL released, so several threads can scan at once."""
     raw = check_scan_args(header76, start, count, target)
     code = _IMPL_CODES[_resolve(impl)]
+    return _collect(
+        lambda at, left, target_le, found, scanned: lib.hearth_scan(
+            code, raw, at, left, target_le, found, _FOUND_PER_CALL, scanned
+        ),
+        start,
+        count,
+        target,
+    )
+
+
+def scan_midstate(
+    midstate: BytesLike,
+    tail12: BytesLike,
+    start: int,
+    count: int,
+    target: int,
+    *,
+    impl: str | None = None,
+) -> list[int]:
+    """`scan` from a midstate, as a BM1397 chip hashes: nonces n in [start, start+count),
+    ascending, whose double SHA-256 of (the 64 bytes `midstate` stands for) + tail12 +
+    n as 4 bytes little-endian, read as a little-endian integer, is <= target.
+
+    `midstate` is the SHA-256 state after the header's first 64 bytes, H0..H7 big-endian
+    (what `midstate()` returns); `tail12` is the header's bytes 64..75 (merkle root tail,
+    ntime, nbits). Same C kernels, speed and GIL release as `scan`."""
+    mid = _as_bytes("midstate", midstate)
+    if len(mid) != 32:
+        raise ValueError(f"midstate must be 32 bytes (SHA-256 state H0..H7), got {len(mid)}")
+    tail = _as_bytes("tail12", tail12)
+    if len(tail) != 12:
+        raise ValueError(f"tail12 must be 12 bytes (header bytes 64..75), got {len(tail)}")
+    check_scan_args(bytes(64) + tail, start, count, target)
+    code = _IMPL_CODES[_resolve(impl)]
+    return _collect(
+        lambda at, left, target_le, found, scanned: lib.hearth_scan_midstate(
+            code, mid, tail, at, left, target_le, found, _FOUND_PER_CALL, scanned
+        ),
+        start,
+        count,
+        target,
+    )
+
+
+def _collect(
+    call: Callable[[int, int, bytes, Any, Any], int], start: int, count: int, target: int
+) -> list[int]:
+    """Run a C scan `call(start, count, target_le, found, scanned)` until the range is
+    done, collecting what each call found (it stops early when its buffer fills)."""
     target_le = target.to_bytes(32, "little")
     found = ffi.new("uint32_t[]", _FOUND_PER_CALL)
     scanned = ffi.new("uint64_t *")
     nonces: list[int] = []
     while count > 0:
-        n = lib.hearth_scan(code, raw, start, count, target_le, found, _FOUND_PER_CALL, scanned)
+        n = call(start, count, target_le, found, scanned)
         if n < 0:
             raise RuntimeError(f"hashing core rejected scan arguments (code {n})")
         nonces.extend(found[0:n])

@@ -3,7 +3,7 @@ demand response, tariff shifting, and the power planner that turns watts into an
 operating point. Everything here is pure with an injected clock; the daemon does I/O."""
 
 from firmware.heat.controller import HeatController, HeatDecision
-from firmware.heat.demand import DemandResponse, DemandSignal, parse_signal
+from firmware.heat.demand import DemandResponse, DemandSignal, encode_demand, parse_demand
 from firmware.heat.planner import PlannedPoint, PowerPlanner, RampLimits
 from firmware.heat.schedule import WeeklySchedule
 from firmware.heat.settings import HeatSettings, SettingsLimits, apply_update
@@ -29,5 +29,6 @@ __all__ = [
     "WeeklySchedule",
     "WindowDetector",
     "apply_update",
-    "parse_signal",
+    "encode_demand",
+    "parse_demand",
 ]

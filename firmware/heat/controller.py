@@ -23,11 +23,11 @@ import datetime
 from dataclasses import dataclass
 
 from firmware.heat.demand import DemandResponse, DemandSignal
-from firmware.heat.schedule import TARGET_MAX_C, TARGET_MIN_C
 from firmware.heat.settings import PRESET_TARGETS_C, HeatSettings
 from firmware.heat.tariff import CheapHours, PriceSchedule, Tariff, target_offset_c
 from firmware.heat.thermostat import Thermostat
 from firmware.heat.window import WindowDetector
+from firmware.validation import TARGET_MAX_C, TARGET_MIN_C
 
 ACTIONS = ("heating", "idle", "off")
 
@@ -35,7 +35,7 @@ ACTIONS = ("heating", "idle", "off")
 @dataclass(frozen=True)
 class HeatDecision:
     watts: float  # electrical watts for the planner: 0 or within [min_w, cap]
-    action: str  # "heating" | "idle" | "off" (INTERFACES.md §3 `action`)
+    action: str  # "heating" | "idle" | "off" (docs/mqtt.md, "state": `action`)
     target_c: float | None  # the effective target now; None when off
     owner_target_c: float | None  # before tariff shifting
     limit_w: float  # the cap in force
@@ -68,8 +68,11 @@ class HeatController:
     def update_settings(self, settings: HeatSettings) -> None:
         self.settings = settings
 
-    def demand_response(self, now_s: float, signal: DemandSignal) -> None:
-        self.demand.apply(now_s, signal)
+    def demand_response(
+        self, now_s: float, signal: DemandSignal, *, time_scale: float = 1.0
+    ) -> None:
+        """`time_scale`: control-clock seconds per signal second (`hearth sim` speed)."""
+        self.demand.apply(now_s, signal, time_scale=time_scale)
 
     def set_prices(self, prices: PriceSchedule | None) -> None:
         """A known price schedule overrides the owner's cheap hours; None drops it."""

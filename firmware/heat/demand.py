@@ -1,72 +1,112 @@
-"""Demand response: an outside party (the utility, a home energy manager, over MQTT)
-asks the heater to shed load now, and later to restore it.
+"""Demand response: an outside party (the utility, a home energy manager, a Home
+Assistant automation, over MQTT `<prefix>/<id>/demand`) asks the heater to cap its
+electrical power now, and later to lift the cap. One signal, one meaning:
 
-Policy:
-* a signal caps electrical power at `limit_w` (0 = stop hashing) from the next control
-  tick on, so load is shed within one tick (the daemon ticks every few seconds) and
-  the planner drops to the new point at once (going down is never ramp-limited);
-* every shed has an end: `duration_s` (at most `MAX_SHED_S`), so a lost "restore"
-  message can never leave a house cold; a restore ends it early;
-* restoring just lifts the cap; the planner ramps the chips back up within its limits;
-* comfort has a floor: while shed, if the room falls below `frost_c` (default 7 °C)
+    {"max_power_w": 300, "duration_s": 900}   at most 300 W for 15 min
+    {"max_power_w": 0}  or  "shed"            stop heating until told otherwise (≤ 4 h)
+    {"max_power_w": null}  or  "normal"       lift the cap now
+
+Policy (`DemandResponse`):
+* the cap holds from the next control step (the daemon runs one at once when a signal
+  arrives); going down is never ramp-limited: the backend stops work first;
+* every cap has an end, at most `MAX_SHED_S` (4 h): a signal without `duration_s` holds
+  until the next signal or for 4 h, whichever comes first, so a lost "normal" can never
+  leave a house cold; a `duration_s` above 4 h is refused, not shortened;
+* lifting the cap just lets the thermostat decide again (the backend ramps up);
+* comfort has a floor: while capped, if the room falls below `frost_c` (default 7 °C)
   the cap is ignored, because frozen pipes cost more than any tariff.
 
-The daemon builds `DemandSignal`s from the MQTT `demand` topic (the bridge's format,
-docs/mqtt.md). `parse_signal` reads this library's own JSON form (benchmark, tests):
-    {"limit_w": 0, "duration_s": 900}     shed to 0 W for 15 min
-    {"limit_w": 150}                      cap at 150 W for the default 1 h
-    {"restore": true}                     end the shed now
+The cap only lowers power: the thermostat still decides within it, and the
+supervisor's safety limits are untouched.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-DEFAULT_SHED_S = 3600.0
+from firmware.inputs import InputError, bounded_echo, loads_strict
+
+# A demand signal is a few dozen bytes; anything much bigger is not one.
+MAX_DEMAND_BYTES = 1024
+MAX_WORD_BYTES = 16
 MAX_SHED_S = 4 * 3600.0
 FROST_C = 7.0
+KNOWN_KEYS = frozenset({"max_power_w", "duration_s"})
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
 class DemandSignal:
-    limit_w: float | None  # None = restore
-    duration_s: float = DEFAULT_SHED_S
+    max_power_w: float | None  # None = lift the cap (normal operation)
+    duration_s: float | None = None  # None = until the next signal, at most MAX_SHED_S
+
+    def __post_init__(self) -> None:
+        cap, duration = self.max_power_w, self.duration_s
+        if cap is not None and not (is_number(cap) and cap >= 0):
+            raise ValueError(f"demand: max_power_w = {cap!r}; allowed: watts >= 0 or null")
+        if duration is not None and not (is_number(duration) and 0 < duration <= MAX_SHED_S):
+            raise ValueError(
+                f"demand: duration_s = {duration!r}; allowed: 0 < seconds <= {MAX_SHED_S:g}"
+            )
+        if cap is None and duration is not None:
+            raise ValueError("demand: duration_s needs a max_power_w")
+
+    @property
+    def hold_s(self) -> float:
+        """How long this cap holds unless another signal comes first."""
+        return MAX_SHED_S if self.duration_s is None else self.duration_s
 
 
-def parse_signal(payload: object) -> DemandSignal:
-    """A demand-response message (already JSON-decoded); ValueError names what is wrong."""
-    if not isinstance(payload, Mapping):
-        raise ValueError(f"demand response = {payload!r}; allowed: a JSON object")
-    if payload.get("restore") is True and set(payload) == {"restore"}:
-        return DemandSignal(limit_w=None)
-    unknown = sorted(set(payload) - {"limit_w", "duration_s"})
+NORMAL = DemandSignal(max_power_w=None)
+SHED = DemandSignal(max_power_w=0.0)
+WORDS = {"normal": NORMAL, "shed": SHED}
+
+
+def parse_demand(payload: bytes) -> DemandSignal:
+    """An MQTT `demand` payload; ValueError (starting with "demand:") names what is wrong,
+    in a message of bounded length whatever was sent (firmware.inputs)."""
+    word = payload[:MAX_WORD_BYTES].decode("utf-8", errors="replace").strip()
+    if word in WORDS and len(payload) <= MAX_WORD_BYTES:
+        return WORDS[word]
+    try:
+        value = loads_strict(payload, max_bytes=MAX_DEMAND_BYTES)
+    except InputError as exc:
+        raise ValueError(f"demand: neither 'shed'/'normal' nor usable JSON: {exc}") from None
+    if isinstance(value, str) and value in WORDS:
+        return WORDS[value]
+    if not isinstance(value, dict):
+        raise ValueError("demand: expected a JSON object or 'shed'/'normal'")
+    unknown = sorted(set(value) - KNOWN_KEYS)
     if unknown:
         raise ValueError(
-            f"demand response {unknown[0]} = {payload[unknown[0]]!r}; allowed keys: "
-            'limit_w, duration_s (or {"restore": true} alone)'
+            f"demand: unknown key(s) {bounded_echo(unknown)}; allowed: max_power_w, duration_s"
         )
-    if "limit_w" not in payload:
-        raise ValueError("demand response limit_w missing; allowed: a number of watts >= 0")
-    limit = payload["limit_w"]
-    if (
-        isinstance(limit, bool)
-        or not isinstance(limit, int | float)
-        or not math.isfinite(limit)
-        or limit < 0
-    ):
-        raise ValueError(f"demand response limit_w = {limit!r}; allowed: a number of watts >= 0")
-    duration = payload.get("duration_s", DEFAULT_SHED_S)
-    if (
-        isinstance(duration, bool)
-        or not isinstance(duration, int | float)
-        or not 0 < duration <= MAX_SHED_S
-    ):
+    cap = value.get("max_power_w")
+    duration = value.get("duration_s")
+    if cap is not None and not is_number(cap):
         raise ValueError(
-            f"demand response duration_s = {duration!r}; allowed: 0 < seconds <= {MAX_SHED_S:.0f}"
+            f"demand: max_power_w must be a number of watts or null, got {bounded_echo(cap)!r}"
         )
-    return DemandSignal(limit_w=float(limit), duration_s=float(duration))
+    if duration is not None and not is_number(duration):
+        raise ValueError(
+            f"demand: duration_s must be a number of seconds, got {bounded_echo(duration)!r}"
+        )
+    return DemandSignal(
+        max_power_w=None if cap is None else float(cap),
+        duration_s=None if duration is None else float(duration),
+    )
+
+
+def encode_demand(signal: DemandSignal) -> bytes:
+    payload: dict[str, float | None] = {"max_power_w": signal.max_power_w}
+    if signal.duration_s is not None:
+        payload["duration_s"] = signal.duration_s
+    return json.dumps(payload, separators=(",", ":")).encode()
 
 
 class DemandResponse:
@@ -75,19 +115,20 @@ class DemandResponse:
         self._limit_w: float | None = None
         self._until_s = -math.inf
 
-    def apply(self, now_s: float, signal: DemandSignal) -> None:
-        if signal.limit_w is None:
+    def apply(self, now_s: float, signal: DemandSignal, *, time_scale: float = 1.0) -> None:
+        """`time_scale`: control-clock seconds per signal second (`hearth sim` speed)."""
+        if signal.max_power_w is None:
             self._limit_w, self._until_s = None, -math.inf
             return
-        self._limit_w = signal.limit_w
-        self._until_s = now_s + min(signal.duration_s, MAX_SHED_S)
+        self._limit_w = signal.max_power_w
+        self._until_s = now_s + signal.hold_s * time_scale
 
-    def limit_w(self, now_s: float, room_c: float) -> float | None:
-        """The cap in force now, or None."""
+    def limit_w(self, now_s: float, room_c: float | None) -> float | None:
+        """The cap in force now, or None (no room reading: no frost floor to honour)."""
         if self._limit_w is None or now_s >= self._until_s:
             self._limit_w = None
             return None
-        if room_c < self.frost_c:
+        if room_c is not None and room_c < self.frost_c:
             return None
         return self._limit_w
 

@@ -10,7 +10,11 @@ hash (dynamic power ∝ V²·f), but every hashing chip shares the board's fixed
 so the frontier decides case by case whether all chips slow or fewer chips faster win.
 
 Below the frontier's lowest power the thermostat duty-cycles (it never asks for
-0 < P < `min_w`); 0 W is the hashboard off.
+0 < P < `min_w`); 0 W is the hashboard off (`IDLE`: no work, chain held idle).
+
+`whole_chain=True` keeps only points with every chip hashing: chips on one UART share a
+clock broadcast, so the ASIC backend runs the whole chain or none of it. hearthd plans
+that way and applies `best_for(watts).point`; the backend does the ramping.
 
 Ramp limits: frequency moves at most `frequency_mhz_per_s`, core voltage at most
 `voltage_mv_per_s` (the point carries it rounded up to the regulator's step), and the
@@ -28,6 +32,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from firmware.work import OperatingPoint
+
+# The backend contract's "off": no work to the chips, the chain held idle.
+IDLE = OperatingPoint(frequency_mhz=0.0, voltage_mv=0, active_chips=0, duty=0.0)
 
 
 class BoardModel(Protocol):
@@ -53,6 +60,16 @@ class BoardModel(Protocol):
     def hashrate_ghs(self, frequency_mhz: float, active_chips: int | None = None) -> float: ...
 
     def max_w(self) -> float: ...
+
+
+def power_at_w(board: BoardModel, point: OperatingPoint | None, issuing_work: bool) -> float:
+    """Modelled wall power with the chain at `point` (where it really is, read back from
+    the backend): idle power when no work is issued or no chip is clocked."""
+    idle = board.power_w(0.0, 0, 0)  # no chip hashing: the board's idle draw
+    if point is None or not issuing_work or point.active_chips == 0 or point.duty == 0:
+        return idle
+    hashing = board.power_w(point.frequency_mhz, point.voltage_mv, point.active_chips)
+    return idle + (hashing - idle) * point.duty
 
 
 @dataclass(frozen=True)
@@ -85,9 +102,12 @@ class PlannedPoint:
 
 
 class PowerPlanner:
-    def __init__(self, board: BoardModel, ramp: RampLimits | None = None) -> None:
+    def __init__(
+        self, board: BoardModel, ramp: RampLimits | None = None, *, whole_chain: bool = False
+    ) -> None:
         self.board = board
         self.ramp = ramp or RampLimits()
+        self.whole_chain = whole_chain
         self._steps = board.frequency_steps()
         self._frontier = self._build_frontier()
         self._powers = [p.power_w for p in self._frontier]
@@ -191,9 +211,10 @@ class PowerPlanner:
     def _build_frontier(self) -> list[PlannedPoint]:
         b = self.board
         ceiling = b.max_w() + 1e-9  # the board's rated power, if it has one
+        counts = (b.chip_count,) if self.whole_chain else range(1, b.chip_count + 1)
         candidates = [
             planned
-            for n in range(1, b.chip_count + 1)
+            for n in counts
             for f in self._steps
             if (planned := self._planned(f, b.min_voltage_mv(f), n)).power_w <= ceiling
         ]

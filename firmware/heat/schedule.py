@@ -18,36 +18,41 @@ Also accepted on input (and never produced): the flat list
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from firmware.validation import Invalid, Segment, string, target_c
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-TARGET_MIN_C = 5.0
-TARGET_MAX_C = 30.0
 MAX_ENTRIES_PER_DAY = 12
-_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+_TARGET = target_c()
+_TIME = string(pattern=_CLOCK, allowed="a time HH:MM, 00:00..23:59")
+KeyPath = Segment | tuple[Segment, ...]
 
 
-def parse_target(key: str, value: object) -> float:
-    """A setpoint: a number in 5.0..30.0 °C on the 0.1 °C grid (INTERFACES.md §3)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{key} = {value!r}; allowed: a number {TARGET_MIN_C}..{TARGET_MAX_C}")
-    if not TARGET_MIN_C <= value <= TARGET_MAX_C:
-        raise ValueError(f"{key} = {value!r}; allowed: {TARGET_MIN_C}..{TARGET_MAX_C} °C")
-    rounded = round(float(value), 1)
-    if abs(rounded - value) > 1e-6:
-        raise ValueError(f"{key} = {value!r}; allowed: a multiple of 0.1 °C")
-    return rounded
+def _path(key: KeyPath) -> tuple[Segment, ...]:
+    return key if isinstance(key, tuple) else (key,)
 
 
-def parse_clock(key: str, value: object) -> int:
+def parse_target(key: KeyPath, value: object) -> float:
+    """A setpoint: TARGET_MIN_C..TARGET_MAX_C °C on the 0.1 °C grid
+    (firmware.validation.heat, the one home of the target range)."""
+    try:
+        return _TARGET(value)
+    except Invalid as exc:
+        raise exc.at(*_path(key)) from None
+
+
+def parse_clock(key: KeyPath, value: object) -> int:
     """ "HH:MM" → minutes after midnight."""
-    match = _CLOCK.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(f"{key} = {value!r}; allowed: a time HH:MM, 00:00..23:59")
-    return int(match[1]) * 60 + int(match[2])
+    try:
+        text = _TIME(value)
+    except Invalid as exc:
+        raise exc.at(*_path(key)) from None
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
 
 
 def format_clock(minute: int) -> str:
@@ -98,79 +103,76 @@ class WeeklySchedule:
         return out
 
     @classmethod
-    def from_dict(cls, data: object, key: str = "schedule") -> WeeklySchedule:
-        """Parse the JSON form (or the flat list); ValueError names the bad part."""
+    def from_dict(cls, data: object, key: KeyPath = "schedule") -> WeeklySchedule:
+        """Parse the JSON form (or the flat list); `Invalid` (a ValueError) names the bad
+        part, its path starting at `key` (`()`: relative, for a table around it)."""
+        path = _path(key)
         if isinstance(data, Mapping):
-            return cls._from_days(data, key)
+            return cls._from_days(data, path)
         if isinstance(data, Sequence) and not isinstance(data, str | bytes):
-            return cls._from_list(data, key)
-        raise ValueError(
-            f'{key} = {data!r}; allowed: an object {{"mon": [{{"at": "06:30", "target_c": 21.0}}]}}'
-        )
+            return cls._from_list(data, path)
+        raise Invalid(path, data, 'an object {"mon": [{"at": "06:30", "target_c": 21.0}]}')
 
     @classmethod
-    def _from_days(cls, data: Mapping[object, object], key: str) -> WeeklySchedule:
+    def _from_days(cls, data: Mapping[object, object], path: tuple[Segment, ...]) -> WeeklySchedule:
         entries: list[ScheduleEntry] = []
         for day, items in data.items():
             if day not in DAYS:
-                raise ValueError(f"{key}.{day} = {items!r}; allowed: days {', '.join(DAYS)}")
-            where = f"{key}.{day}"
+                raise Invalid((*path, str(day)), items, f"days {', '.join(DAYS)}")
+            where = (*path, str(day))
             if not isinstance(items, list):
-                raise ValueError(f'{where} = {items!r}; allowed: a list of {{"at", "target_c"}}')
+                raise Invalid(where, items, 'a list of {"at", "target_c"}')
             if len(items) > MAX_ENTRIES_PER_DAY:
-                raise ValueError(
-                    f"{where} has {len(items)} entries; allowed: at most {MAX_ENTRIES_PER_DAY}"
-                )
+                raise Invalid(where, items, f"at most {MAX_ENTRIES_PER_DAY} entries")
             for i, item in enumerate(items):
                 entries.append(
-                    cls._entry(f"{where}[{i}]", DAYS.index(str(day)), item, ("at", "target_c"))
+                    cls._entry((*where, i), DAYS.index(str(day)), item, ("at", "target_c"))
                 )
-        return cls._checked(entries, key)
+        return cls._checked(entries, path)
 
     @classmethod
-    def _from_list(cls, data: Sequence[object], key: str) -> WeeklySchedule:
+    def _from_list(cls, data: Sequence[object], path: tuple[Segment, ...]) -> WeeklySchedule:
         if len(data) > 7 * MAX_ENTRIES_PER_DAY:
-            raise ValueError(
-                f"{key} has {len(data)} entries; allowed: at most {7 * MAX_ENTRIES_PER_DAY}"
-            )
+            raise Invalid(path, data, f"at most {7 * MAX_ENTRIES_PER_DAY} entries")
         entries: list[ScheduleEntry] = []
         for i, item in enumerate(data):
-            where = f"{key}[{i}]"
+            where = (*path, i)
             if not isinstance(item, Mapping) or "day" not in item:
-                raise ValueError(f'{where} = {item!r}; allowed: {{"day", "at", "target_c"}}')
+                raise Invalid(where, item, '{"day", "at", "target_c"}')
             day = item["day"]
             if day != "*" and day not in DAYS:
-                raise ValueError(f"{where}.day = {day!r}; allowed: {', '.join(DAYS)} or *")
+                raise Invalid((*where, "day"), day, f"{', '.join(DAYS)} or *")
             days = range(7) if day == "*" else (DAYS.index(str(day)),)
             for d in days:
                 entries.append(cls._entry(where, d, item, ("day", "at", "target_c")))
-        return cls._checked(entries, key)
+        return cls._checked(entries, path)
 
     @staticmethod
-    def _entry(where: str, day: int, item: object, keys: tuple[str, ...]) -> ScheduleEntry:
+    def _entry(
+        where: tuple[Segment, ...], day: int, item: object, keys: tuple[str, ...]
+    ) -> ScheduleEntry:
         if not isinstance(item, Mapping) or set(item) != set(keys):
-            raise ValueError(
-                f"{where} = {item!r}; allowed: an object with exactly {', '.join(keys)}"
-            )
+            raise Invalid(where, item, f"an object with exactly {', '.join(keys)}")
         return ScheduleEntry(
             day=day,
-            minute=parse_clock(f"{where}.at", item["at"]),
-            target_c=parse_target(f"{where}.target_c", item["target_c"]),
+            minute=parse_clock((*where, "at"), item["at"]),
+            target_c=parse_target((*where, "target_c"), item["target_c"]),
         )
 
     @classmethod
-    def _checked(cls, entries: list[ScheduleEntry], key: str) -> WeeklySchedule:
+    def _checked(cls, entries: list[ScheduleEntry], path: tuple[Segment, ...]) -> WeeklySchedule:
         entries.sort(key=lambda e: e.minute_of_week)
         for a, b in itertools.pairwise(entries):
             if a.minute_of_week == b.minute_of_week:
-                raise ValueError(
-                    f"{key}.{DAYS[a.day]} = {format_clock(a.minute)} twice; "
-                    "allowed: each time at most once a day"
+                raise Invalid(
+                    (*path, DAYS[a.day]),
+                    format_clock(a.minute),
+                    "each time at most once a day (this one is there twice)",
                 )
         per_day = [sum(1 for e in entries if e.day == d) for d in range(7)]
         if max(per_day, default=0) > MAX_ENTRIES_PER_DAY:
             day = DAYS[per_day.index(max(per_day))]
-            raise ValueError(
-                f"{key}.{day} has {max(per_day)} entries; allowed: at most {MAX_ENTRIES_PER_DAY}"
+            raise Invalid(
+                (*path, day), max(per_day), f"at most {MAX_ENTRIES_PER_DAY} entries a day"
             )
         return cls(tuple(entries))

@@ -3,7 +3,8 @@
 `HeatSettings` is what the owner sets (MQTT `set`, HTTP, the app) and what is persisted;
 `apply_update` applies a patch all-or-nothing: the patch is merged into the current
 settings and the whole result is validated, so either every key applies or a
-`ValueError` names the first bad key, its value and what is allowed, and the current
+`Invalid` (a ValueError, firmware.validation) names the first bad key, its value and
+what is allowed, and the current
 settings (immutable) are untouched. Safety limits are not settings: they live in the
 supervisor and the board profile and cannot be reached from here.
 
@@ -25,19 +26,27 @@ JSON keys (all optional in a patch; see docs/heat.md):
 
 from __future__ import annotations
 
-import math
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from firmware.heat.schedule import (
-    WeeklySchedule,
-    format_clock,
-    parse_clock,
-    parse_target,
+from firmware.heat.schedule import WeeklySchedule, format_clock, parse_clock
+from firmware.validation import (
+    Invalid,
+    Validator,
+    all_of,
+    boolean,
+    list_of,
+    mode,
+    nullable,
+    number,
+    preset,
+    string,
+    table,
+    target_c,
 )
 
-MODES = ("off", "heat", "auto")
-PRESETS = ("comfort", "eco", "boost", "away", "none")
 # What each preset heats to (°C); "none" uses target_c. The same figures as the daemon's
 # defaults, so a preset means one temperature everywhere.
 PRESET_TARGETS_C: dict[str, float] = {"comfort": 21.0, "eco": 18.0, "boost": 23.0, "away": 12.0}
@@ -129,113 +138,86 @@ class HeatSettings:
         defaults: HeatSettings | None = None,
     ) -> HeatSettings:
         """Validate a whole settings object (stored settings; keys missing from an older
-        store take `defaults`). Raises ValueError naming the first bad key."""
+        store take `defaults`). Raises `Invalid` (a ValueError) naming the first bad key."""
         if not isinstance(data, Mapping):
-            raise ValueError(f"settings = {data!r}; allowed: a JSON object")
-        _check_keys(data)
+            raise Invalid("settings", data, "a JSON object")
         base = (defaults or cls()).to_dict()
-        merged = {**base, **data}
-        return cls(
-            mode=_choice("mode", merged["mode"], MODES),
-            preset=_choice("preset", merged["preset"], PRESETS),
-            target_c=parse_target("target_c", merged["target_c"]),
-            power_limit_w=_power("power_limit_w", merged["power_limit_w"], limits, zero_ok=True),
-            schedule=WeeklySchedule.from_dict(merged["schedule"]),
-            quiet_hours=_quiet(merged["quiet_hours"], limits),
-            window_detection=_flag("window_detection", merged["window_detection"]),
-            cheap_hours=_cheap(merged["cheap_hours"]),
-            comfort_band_c=_band(merged["comfort_band_c"]),
-        )
+        return cls(**_schema(limits)({**base, **data}))
 
 
 def apply_update(
     current: HeatSettings, patch: Mapping[str, object], limits: SettingsLimits
 ) -> HeatSettings:
-    """`current` with `patch` applied, all or nothing (ValueError on any bad key)."""
+    """`current` with `patch` applied, all or nothing (`Invalid` on any bad key)."""
     if not isinstance(patch, Mapping):
-        raise ValueError(f"update = {patch!r}; allowed: a JSON object")
+        raise Invalid("update", patch, "a JSON object")
     if not patch:
-        raise ValueError(f"update = {{}}; allowed: at least one of {', '.join(SETTABLE)}")
-    _check_keys(patch)
+        raise Invalid("update", {}, f"at least one of {', '.join(SETTABLE)}")
     changes = dict(patch)
     if "target_c" in changes and "preset" not in changes:
         changes["preset"] = "none"
     return HeatSettings.from_dict(changes, limits, defaults=current)
 
 
-def _check_keys(data: Mapping[str, object]) -> None:
-    for key in data:
-        if key not in SETTABLE:
-            raise ValueError(f"{key} = {data[key]!r}; allowed keys: {', '.join(SETTABLE)}")
+@functools.lru_cache(maxsize=8)
+def _schema(limits: SettingsLimits) -> Validator[dict[str, Any]]:
+    """The settings table for one board's limits; keys in SETTABLE order."""
+    power = number(
+        0.0, limits.max_power_w, allowed=f"0 (no cap) or up to {limits.max_power_w:.0f} W"
+    )
+    fields: dict[str, Validator[Any]] = {
+        "mode": mode(),
+        "preset": preset(),
+        "target_c": target_c(),
+        "power_limit_w": power,
+        "schedule": lambda value: WeeklySchedule.from_dict(value, key=()),
+        "quiet_hours": nullable(_quiet(power)),
+        "window_detection": boolean(),
+        "cheap_hours": all_of(
+            list_of(
+                _cheap_period,
+                max_len=MAX_CHEAP_PERIODS,
+                allowed=f'a list like ["00:00-07:00"] of at most {MAX_CHEAP_PERIODS} periods',
+            ),
+            tuple,
+        ),
+        "comfort_band_c": number(0.0, COMFORT_BAND_MAX_C, step=0.1),
+    }
+    return table(optional=fields)
 
 
-def _choice(key: str, value: object, allowed: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{key} = {value!r}; allowed: {' | '.join(allowed)}")
-    return value
+def _clock(value: object) -> int:
+    return parse_clock((), value)
 
 
-def _flag(key: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{key} = {value!r}; allowed: true | false")
-    return value
-
-
-def _number(key: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{key} = {value!r}; allowed: a number")
-    return float(value)
-
-
-def _power(key: str, value: object, limits: SettingsLimits, zero_ok: bool) -> float:
-    watts = _number(key, value)
-    low = 0.0 if zero_ok else 1.0
-    if not low <= watts <= limits.max_power_w:
-        what = "0 (no cap) or " if zero_ok else ""
-        raise ValueError(f"{key} = {value!r}; allowed: {what}up to {limits.max_power_w:.0f} W")
-    return watts
-
-
-def _band(value: object) -> float:
-    band = _number("comfort_band_c", value)
-    if not 0.0 <= band <= COMFORT_BAND_MAX_C or abs(round(band, 1) - band) > 1e-6:
-        raise ValueError(
-            f"comfort_band_c = {value!r}; allowed: 0.0..{COMFORT_BAND_MAX_C} in 0.1 steps"
-        )
-    return round(band, 1)
-
-
-def _quiet(value: object, limits: SettingsLimits) -> QuietHours | None:
-    if value is None:
-        return None
-    if not isinstance(value, Mapping) or set(value) != {"from", "to", "limit_w"}:
-        raise ValueError(
-            f'quiet_hours = {value!r}; allowed: null or {{"from": "HH:MM", "to": "HH:MM", '
-            '"limit_w": W}'
-        )
-    start = parse_clock("quiet_hours.from", value["from"])
-    end = parse_clock("quiet_hours.to", value["to"])
-    if start == end:
-        raise ValueError(f"quiet_hours.to = {value['to']!r}; allowed: a time other than from")
-    limit = _power("quiet_hours.limit_w", value["limit_w"], limits, zero_ok=True)
-    return QuietHours(start, end, limit)
-
-
-def _cheap(value: object) -> tuple[CheapPeriod, ...]:
-    if not isinstance(value, list | tuple):
-        raise ValueError(f'cheap_hours = {value!r}; allowed: a list like ["00:00-07:00"]')
-    if len(value) > MAX_CHEAP_PERIODS:
-        raise ValueError(
-            f"cheap_hours has {len(value)} periods; allowed: at most {MAX_CHEAP_PERIODS}"
-        )
-    periods: list[CheapPeriod] = []
-    for i, text in enumerate(value):
-        key = f"cheap_hours[{i}]"
-        if not isinstance(text, str) or text.count("-") != 1:
-            raise ValueError(f'{key} = {text!r}; allowed: "HH:MM-HH:MM"')
-        a, b = text.split("-")
-        start, end = parse_clock(key, a), parse_clock(key, b)
+def _quiet(power: Validator[float]) -> Validator[QuietHours]:
+    def build(d: dict[str, Any]) -> QuietHours:
+        start, end, limit = d["from"], d["to"], d["limit_w"]
         if start == end:
-            raise ValueError(f'{key} = {text!r}; allowed: "HH:MM-HH:MM" with two different times')
-        periods.append(CheapPeriod(start, end))
-    return tuple(periods)
+            raise Invalid("to", format_clock(end), "a time other than from")
+        return QuietHours(start, end, limit)
+
+    return all_of(
+        table(
+            {"from": _clock, "to": _clock, "limit_w": power},
+            allowed='{"from": "HH:MM", "to": "HH:MM", "limit_w": W}',
+        ),
+        build,
+    )
+
+
+_PERIOD_TEXT = string(allowed='"HH:MM-HH:MM"')
+
+
+def _cheap_period(value: object) -> CheapPeriod:
+    text = _PERIOD_TEXT(value)
+    if text.count("-") != 1:
+        raise Invalid((), value, '"HH:MM-HH:MM"')
+    a, b = text.split("-")
+    try:
+        start, end = _clock(a), _clock(b)
+    except Invalid:
+        raise Invalid((), value, '"HH:MM-HH:MM" with times 00:00..23:59') from None
+    if start == end:
+        raise Invalid((), value, '"HH:MM-HH:MM" with two different times')
+    return CheapPeriod(start, end)

@@ -142,7 +142,7 @@ class Thermostat:
         if tuning is not None:
             self.restore(tuning)
 
-    # --- the face in INTERFACES.md §5 ------------------------------------------------
+    # --- the stable face (docs/heat.md, "The thermostat") ---------------------------
     def update(self, now_s: float, room_c: float, target_c: float) -> float:
         if not (math.isfinite(now_s) and math.isfinite(room_c) and math.isfinite(target_c)):
             raise ValueError(f"update needs finite values: {now_s=}, {room_c=}, {target_c=}")

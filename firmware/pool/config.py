@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from firmware.validation import POOL_SCHEMES, Invalid, pool_url
+
 # URL schemes the client speaks, and whether each wraps the TCP stream in TLS.
-SCHEMES: dict[str, bool] = {"stratum+tcp": False, "stratum+ssl": True}
+SCHEMES: dict[str, bool] = {scheme: scheme == "stratum+ssl" for scheme in POOL_SCHEMES}
+_POOL_URL = pool_url()
 
 
 class PoolConfigError(ValueError):
@@ -44,23 +47,13 @@ class PoolConfig:
 
 
 def parse_pool_url(url: str) -> tuple[str, int, bool]:
-    """`stratum+tcp://host:port` or `stratum+ssl://host:port` -> (host, port, tls)."""
-    if not isinstance(url, str):
-        raise PoolConfigError(f"pool URL must be a string, got {type(url).__name__}")
-    allowed = " or ".join(f"{scheme}://host:port" for scheme in SCHEMES)
+    """`stratum+tcp://host:port` or `stratum+ssl://host:port` -> (host, port, tls), by the
+    one pool URL rule (firmware.validation.pool_url); a password in the URL is masked in
+    the error."""
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as exc:
-        raise PoolConfigError(f"pool URL {url!r} is not valid ({exc}); use {allowed}") from exc
-    if parts.scheme not in SCHEMES:
-        raise PoolConfigError(
-            f"pool URL {url!r} has scheme {parts.scheme or '(none)'!r}; use {allowed}"
-        )
-    if not parts.hostname:
-        raise PoolConfigError(f"pool URL {url!r} has no host; use {allowed}")
-    if port is None or not 0 < port < 65536:
-        raise PoolConfigError(f"pool URL {url!r} needs a port in 1..65535; use {allowed}")
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        raise PoolConfigError(f"pool URL {url!r} must be only scheme, host and port: {allowed}")
-    return parts.hostname, port, SCHEMES[parts.scheme]
+        _POOL_URL(url)
+    except Invalid as exc:
+        raise PoolConfigError(str(exc.at("pool URL"))) from None
+    parts = urlsplit(url)
+    assert parts.hostname is not None and parts.port is not None  # the rule checked both
+    return parts.hostname, parts.port, SCHEMES[parts.scheme]

@@ -26,7 +26,7 @@ from firmware.pool.offline import OfflineTag, OfflineWork
 from firmware.pool.protocol import reject_reason
 from firmware.pool.rate_limit import TokenBucket
 from firmware.pool.session import NoAnswer, SessionEnded, StratumSession
-from firmware.pool.status import PoolState, PoolStatus
+from firmware.pool.status import PoolState, PoolStatus, is_unreachable
 from firmware.pool.work import ShareTag, sha256d, submit_params
 from firmware.work import (
     FoundNonce,
@@ -45,6 +45,9 @@ AGENT = "hearth/0.1.0"
 STALE_REJECT = re.compile(r"stale|job not found|unknown job|\(21\)", re.IGNORECASE)
 # Recently submitted shares remembered per session, to never submit one twice.
 KEPT_SUBMITTED = 4096
+# The longest a pool's `client.reconnect` wait keeps the heater off that pool; the other
+# pools (then offline heat) are mined meanwhile, so a pool cannot park the heater.
+MAX_RECONNECT_WAIT_S = 60.0
 
 
 class PoolManager:
@@ -95,6 +98,7 @@ class PoolManager:
         self._sessions = 0
         self._failed_at: dict[int, float] = {}
         self._port_override: dict[int, int] = {}
+        self._held_until: dict[int, float] = {}
         self._consecutive_rejects = 0
         self._submitted: dict[tuple[str, ...], None] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -146,6 +150,7 @@ class PoolManager:
         self._pools = _checked_pools(pools)
         self._failed_at.clear()
         self._port_override.clear()
+        self._held_until.clear()
         if self._reconfigure is not None:
             self._reconfigure.set()
 
@@ -159,12 +164,14 @@ class PoolManager:
         if session is not None:
             state = "connected" if self._active_index == 0 else "failover"
         template = session.template if session else None
+        network = network_difficulty(template.notify.nbits) if template else None
+        difficulty = session.difficulty if session else None
         ledger = self._ledger
         return PoolStatus(
             state=state,
             url=session.pool.url if session else None,
             user=session.pool.user if session else None,
-            difficulty=session.difficulty if session else None,
+            difficulty=difficulty,
             version_mask=session.version_mask if session else 0,
             shares_accepted=ledger.accepted,
             shares_rejected=ledger.rejected,
@@ -174,9 +181,10 @@ class PoolManager:
             offline_heat=self._offline,
             earned_sats=ledger.earnings.sats,
             best_share_difficulty=ledger.best_difficulty,
-            network_difficulty=network_difficulty(template.notify.nbits) if template else None,
+            network_difficulty=network,
             bad_lines=session.bad_lines if session else 0,
             last_error=self._last_error,
+            difficulty_unreachable=is_unreachable(difficulty, network),
         )
 
     def snapshot(self) -> dict[str, Any]:
@@ -189,10 +197,11 @@ class PoolManager:
     # -- connecting and failing over ---------------------------------------------
 
     def _order(self) -> list[int]:
-        """Pools in failover order, those that failed recently moved to the back."""
+        """Pools in failover order, those that failed recently moved to the back, those
+        that asked to be left alone for a while (client.reconnect) left out."""
         now = self._clock()
         recent = {i for i, at in self._failed_at.items() if now - at < self._primary_retry}
-        indices = range(len(self._pools))
+        indices = [i for i in range(len(self._pools)) if self._held_until.get(i, now) <= now]
         return [i for i in indices if i not in recent] + [i for i in indices if i in recent]
 
     async def _connect_any(self) -> StratumSession | None:
@@ -253,6 +262,9 @@ class PoolManager:
 
     def _note_failure(self, index: int, pool: PoolConfig, reason: str) -> None:
         self._failed_at[index] = self._clock()
+        port = self._port_override.pop(index, None)
+        if port is not None:
+            log.warning("pool %s: redirect to port %d failed; back to its own port", pool.url, port)
         self._last_error = f"{pool.url}: {reason}"
         log.warning("pool %s: %s", pool.url, reason)
 
@@ -305,10 +317,19 @@ class PoolManager:
     ) -> None:
         host, port, wait = target
         # Only the configured host is trusted; a pool cannot send the heater elsewhere.
-        if port is not None and host in (None, session.pool.host):
+        if host not in (None, session.pool.host):
+            log.warning(
+                "%s asked to reconnect to host %r: refused (only the configured host is used)",
+                session.pool.url,
+                host[:100] if host else host,
+            )
+        elif port is not None:
             self._port_override[session.index] = port
-        log.info("%s asked to reconnect in %.0f s", session.pool.url, wait)
-        await self._pause(wait)
+        wait = min(wait, MAX_RECONNECT_WAIT_S)
+        log.info(
+            "%s asked to reconnect in %.0f s; mining elsewhere meanwhile", session.pool.url, wait
+        )
+        self._held_until[session.index] = self._clock() + wait
 
     async def _activate(self, session: StratumSession) -> None:
         self._active = session

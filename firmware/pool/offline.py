@@ -13,7 +13,7 @@ from firmware.pool.session import BIP320_VERSION_MASK
 from firmware.work import Job
 
 # A plausible header: BIP9 version bits and a mainnet-like nbits (block 791000's, the
-# value in ../shared/design/BM13XX.md's job example) so ASICs see ordinary work.
+# value in docs/bm13xx.md's real BM1397 job frame) so ASICs see ordinary work.
 OFFLINE_VERSION = 0x20000000
 OFFLINE_NBITS = 0x1705DD01
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-# INTERFACES.md §3, the `pool` field of the MQTT state.
+# docs/mqtt.md ("state"), the `pool` field of the MQTT state.
 PoolState = Literal["connected", "failover", "offline"]
 
 
@@ -28,3 +28,16 @@ class PoolStatus:
     network_difficulty: float | None
     bad_lines: int  # malformed lines survived on the current connection
     last_error: str | None
+    # The pool's share difficulty can never be met (above the hardest possible hash, or
+    # above the network's, where every share would be a block): alarm, nothing earns.
+    difficulty_unreachable: bool = False
+
+
+# The difficulty of the smallest possible hash (1): DIFF1_TARGET / 1, about 2.7e67.
+MAX_REACHABLE_DIFFICULTY = float(0xFFFF << 208)
+
+
+def is_unreachable(difficulty: float | None, network: float | None) -> bool:
+    if difficulty is None:
+        return False
+    return difficulty > MAX_REACHABLE_DIFFICULTY or (bool(network) and difficulty > network)

@@ -1,7 +1,7 @@
 """From a pool job to header templates and back to a share.
 
-Byte orders (../shared/design/BM13XX.md, "Rebuilding the header" and "The stratum
-prevhash string"): the header holds prev hash and merkle root in header order; the
+Byte orders (docs/bm13xx.md, "Rebuilding the header to check a nonce"; docs/stratum.md,
+"Work and byte orders"): the header holds prev hash and merkle root in header order; the
 stratum prevhash is that with each 4-byte word byte-swapped; version, ntime and nbits
 are little-endian in the header and big-endian hex on the wire; `mining.submit` sends
 the nonce as the 8-hex-digit big-endian form of the header's little-endian uint32.

@@ -22,9 +22,8 @@ from pathlib import Path
 import serial
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from firmware.config import ConfigError, load_config
+from firmware.config import ConfigError, load_config, provision
 from firmware.store.atomic_file import write_atomic
-from firmware.update import provision
 from firmware.update.boot_slot import started_slot
 from firmware.update.image import MAX_IMAGE_BYTES, ImageError, key_id, load_public_key, verify_image
 from firmware.update.protocol import (

@@ -143,13 +143,33 @@ def _read_members(payload: bytes) -> dict[str, bytes]:
                 if not info.isfile():
                     raise ImageError("corrupt", f"image member {info.name!r} is not a plain file")
                 _check_path(info.name)
+                if info.name in members:
+                    raise ImageError("corrupt", f"image holds {info.name!r} twice")
                 extracted = archive.extractfile(info)
                 if extracted is None:
                     raise ImageError("corrupt", f"image member {info.name!r} cannot be read")
                 members[info.name] = extracted.read()
     except (tarfile.TarError, EOFError) as exc:
         raise ImageError("corrupt", f"image payload is not a valid archive: {exc}") from None
+    _check_layout(members)
     return members
+
+
+def _check_layout(paths: Iterable[str]) -> None:
+    """Refuse trees that cannot be installed: a file that is also another's directory
+    (`controller/x` and `controller/x/y`), or a name the slot itself uses."""
+    names = set(paths)
+    for path in sorted(names):
+        if path in RESERVED_NAMES:
+            raise ImageError("corrupt", f"image path {path!r} is reserved for the slot itself")
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            parent = "/".join(parts[:depth])
+            if parent in names:
+                raise ImageError(
+                    "corrupt",
+                    f"image holds both {parent!r} and {path!r}: a file cannot be a directory",
+                )
 
 
 def _check_path(path: str) -> None:
@@ -160,7 +180,7 @@ def _check_path(path: str) -> None:
 
 def parse_manifest(raw: bytes) -> Manifest:
     try:
-        data = json.loads(raw)
+        data = loads_strict(raw, max_bytes=MAX_MANIFEST_BYTES)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f"manifest format must be {FORMAT}")
         for key in ("version", "min_version", "board"):

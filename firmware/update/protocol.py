@@ -15,6 +15,8 @@ from enum import IntEnum
 
 from cobs import cobs
 
+from firmware.inputs import InputError, loads_strict
+
 PROTOCOL_VERSION = 1
 DELIMITER = b"\x00"
 MAX_PACKET = 64 * 1024  # decoded bytes; larger frames are line noise or an attack
@@ -49,9 +51,11 @@ class Packet:
     payload: bytes
 
     def json(self) -> dict[str, object]:
+        """The control payload: strict bounded JSON (a `[` nested 5000 deep once ended
+        the agent in RecursionError), else FrameError."""
         try:
-            value = json.loads(self.payload)
-        except ValueError as exc:
+            value = loads_strict(self.payload, max_bytes=MAX_PACKET)
+        except InputError as exc:
             raise FrameError(f"{self.kind.name} payload is not JSON: {exc}") from None
         if not isinstance(value, dict):
             raise FrameError(f"{self.kind.name} payload must be a JSON object")

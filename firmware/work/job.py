@@ -1,6 +1,6 @@
 """Work given to a hashing backend and what it finds.
 
-Byte orders follow ../shared/design/BM13XX.md: `prev_hash` and `merkle_root` are in
+Byte orders follow docs/bm13xx.md ("Job frames"): `prev_hash` and `merkle_root` are in
 header order (the bytes exactly as they stand in the 80-byte block header).
 """
 

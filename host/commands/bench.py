@@ -1,6 +1,6 @@
 """`hearth bench hash`: how fast this machine scans nonces with the C SHA-256d core.
 
-`--json` prints one JSON object, at least {"mhs", "threads", "impl"} (INTERFACES.md §1).
+`--json` prints one JSON object, at least {"mhs", "threads", "impl"} (docs/cli.md).
 """
 
 from __future__ import annotations

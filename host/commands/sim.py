@@ -1,4 +1,4 @@
-"""`hearth sim`: the virtual heater (INTERFACES.md §1): simulators on real ptys, the local
+"""`hearth sim`: the virtual heater (docs/cli.md): simulators on real ptys, the local
 demo pool, the embedded broker, and the unchanged hearthd against them."""
 
 from __future__ import annotations

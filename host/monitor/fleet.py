@@ -1,4 +1,4 @@
-"""What the monitor knows about each heater, built from its MQTT messages (INTERFACES.md §3).
+"""What the monitor knows about each heater, built from its MQTT messages (docs/mqtt.md).
 
 Pure: topics and payloads in, rows out; no broker, no clock of its own. A heater's payload
 is never trusted: a `state` that is not a JSON object makes the row "bad state" (until a good
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 STATE = "state"
 AVAILABILITY = "availability"
-# A heater publishes its state at least every 10 s (INTERFACES.md §3); three missed
+# A heater publishes its state at least every 10 s (docs/mqtt.md, "state"); three missed
 # rounds and its numbers are old news.
 STALE_AFTER_S = 30.0
 

@@ -1,6 +1,6 @@
 """`hearth sim` options: a hearth TOML (optional) with command-line flags on top.
 
-Every flag has a config-file equivalent (INTERFACES.md §1); flags win. The result is
+Every flag has a config-file equivalent (docs/cli.md, docs/config.md); flags win. The result is
 the hearthd config the virtual heater generates, plus the simulator's own settings.
 """
 

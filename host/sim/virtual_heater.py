@@ -1,10 +1,15 @@
 """The virtual heater: simulators on real ptys + the unchanged hearthd against them.
 
     ChainSimulator (pty) <--UART--> hearthd <--UART--> SupervisorSim (MicroPython, pty)
-          | modelled power                                   ^ thermistors
-          v                                                  |
+          | modelled power    ^ Vcore                        ^ thermistors
+          v                   |                              |
+          |     SimBoard parts (regulator, meter, fan) <--I2C (socket://)-- hearthd
         Room model (RoomRunner, --speed) --> room / intake / exhaust / board °C
     hearthd <--stratum--> LocalPool       hearthd --MQTT--> embedded broker --> status line
+
+A board whose profile lists `[parts]` gets them simulated (hw/sim/parts), served on a
+loopback socket (hw/sim/i2c) that hearthd opens as its `[asic] i2c_bus`: the chips take
+their core voltage from the simulated regulator, which hearthd must really set.
 
 This process glues the physical loop (power -> heat -> temperatures -> sensors) and
 runs hearthd as a subprocess with a generated config, exactly as a device would run it.
@@ -34,6 +39,8 @@ from host.sim.heater_thermals import HeaterThermals
 from host.sim.options import SimPlan
 from host.sim.status import StateWatcher, status_line
 from hw.sim.chain import ChainSimulator
+from hw.sim.i2c import I2cServer
+from hw.sim.parts import SimBoard
 from hw.sim.pool.server import LocalPool
 from hw.sim.room import Room, RoomRunner, room_params
 from hw.sim.supervisor import SupervisorSim
@@ -87,6 +94,8 @@ class VirtualHeater:
         self.board = load_board(self.config.device.board)
         self.pool: LocalPool | None = None
         self.chain: ChainSimulator | None = None
+        self.parts: SimBoard | None = None  # the board's simulated I2C parts
+        self.i2c: I2cServer | None = None
         self.supervisor: SupervisorSim | None = None
         self.daemon: subprocess.Popen[bytes] | None = None
         self.watcher: StateWatcher | None = None
@@ -115,6 +124,11 @@ class VirtualHeater:
             )
             asic["port"] = self.chain.start()
             asic["ticket_difficulty"] = self.chain.ticket_difficulty
+            if self.board.parts and not self.config.asic.i2c_bus:
+                self.parts = SimBoard(self.board, ambient_c=self.config.sim.room_start_c)
+                self.parts.attach(self.chain)
+                self.i2c = I2cServer(self.parts.bus)
+                asic["i2c_bus"] = self.i2c.start()
         if not self.config.supervisor.port:
             start_c = self.config.sim.room_start_c
             self.supervisor = SupervisorSim(
@@ -193,6 +207,9 @@ class VirtualHeater:
             lines.append(f"  HTTP API    : http://127.0.0.1:{self.http_port}/")
             if token.exists():
                 lines.append(f"  HTTP token  : {token.read_text().strip()} (for writes)")
+        if self.parts is not None and self.i2c is not None:
+            names = ", ".join(f"{n} {p.name}" for n, p in self.parts.parts.items())
+            lines.append(f"  board parts : {names} on {self.i2c.url}")
         pool = self.pool.url if self.pool else ", ".join(p.url for p in self.config.pools)
         lines += [
             f"  pool        : {pool}",
@@ -208,6 +225,8 @@ class VirtualHeater:
         power = self.chain.power_w if self.chain is not None else self._reported_power()
         state = self.room.set_heater(power)
         self.thermals.step(PHYSICS_PERIOD_S * self.config.sim.speed, state.air_c, power)
+        if self.parts is not None:
+            self.parts.ambient_c = state.air_c  # the regulator and chip cool into the room
         if self.supervisor is not None:
             self.supervisor.set_temperatures(
                 room=state.sensor_c,
@@ -305,6 +324,8 @@ class VirtualHeater:
                 self.watcher.stop()
         if self.supervisor is not None:
             await asyncio.to_thread(self.supervisor.stop)
+        if self.i2c is not None:
+            await asyncio.to_thread(self.i2c.stop)
         if self.chain is not None:
             await asyncio.to_thread(self.chain.stop)
         if self.pool is not None:

@@ -1,4 +1,4 @@
-"""A small heater for the app's tests: speaks the MQTT contract (INTERFACES.md §3) with paho.
+"""A small heater for the app's tests: speaks the MQTT contract (docs/mqtt.md) with paho.
 
 It publishes retained `availability` (with `offline` as its last will) and a retained
 contract-shaped `state`, answers every `set` on `result` (all-or-nothing, with the

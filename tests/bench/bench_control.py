@@ -38,7 +38,7 @@ from firmware.heat import (
     HeatSettings,
     SettingsLimits,
     apply_update,
-    parse_signal,
+    parse_demand,
 )
 from firmware.heat.planner import PlannedPoint, PowerPlanner
 from hw.sim.room import ROOMS, Room
@@ -181,7 +181,7 @@ def events(window_detection: bool) -> dict[str, float]:
             room.open_window(duration_s=1800.0)
         if now == shed_at:
             before_shed = room.air_c
-            heat.demand_response(now, parse_signal({"limit_w": 0, "duration_s": 3600}))
+            heat.demand_response(now, parse_demand(b'{"max_power_w": 0, "duration_s": 3600}'))
         state = room.step(DT_S, point.power_w)
         if window_at <= now < window_at + 1800.0:
             window_j += point.power_w * DT_S

@@ -8,6 +8,9 @@ of its rounds and the ratios are what to read):
   portable_1t the C core's portable path, one thread
   best_1t     the fastest path this CPU has, one thread
   best_2t     the same on two threads (scan called from two Python threads)
+  midstate_1t the fastest path from a midstate and the header's last 12 bytes
+              (scan_midstate: how a BM1397 hashes, and what the chain simulator runs for
+              one), one thread; midstate_over_header says it matches best_1t
 Each gets two figures: *_mhs (million nonces per wall second) and *_mhs_per_cpu_s
 (per second of CPU time the threads actually got). On a quiet machine they agree; on a
 shared one the per-CPU-second figures are the fair per-core comparison, and cores_used
@@ -74,6 +77,7 @@ def main() -> int:
         "portable_1t": lambda: measure_scan(1, SECONDS, "portable"),
         "best_1t": lambda: measure_scan(1, SECONDS, best_path),
         "best_2t": lambda: measure_scan(2, SECONDS, best_path),
+        "midstate_1t": lambda: measure_scan(1, SECONDS, best_path, from_midstate=True),
     }
     best: dict[str, float] = dict.fromkeys(runs, 0.0)
     per_cpu: dict[str, float] = dict.fromkeys(runs, 0.0)
@@ -98,6 +102,11 @@ def main() -> int:
         "per_cpu_s_portable_over_hashlib": round(per_cpu["portable_1t"] / per_cpu["hashlib"], 2),
         # Near 1.0: two threads slow each other down by nothing (no lock, GIL released).
         "per_cpu_s_best_2t_over_best_1t": round(per_cpu["best_2t"] / per_cpu["best_1t"], 2),
+        # Near 1.0: the midstate scan runs the same kernels as the full-header one.
+        "midstate_over_header": round(best["midstate_1t"] / best["best_1t"], 2),
+        "per_cpu_s_midstate_over_header": round(
+            per_cpu["midstate_1t"] / per_cpu["best_1t"], 2
+        ),
         # CPU time the scanning threads got per wall second in the best round: below 2 on
         # two threads means other processes held a core, which caps best_2t_over_best_1t.
         "best_1t_cores_used": round(cores["best_1t"], 2),

@@ -175,6 +175,7 @@ async def measure() -> dict[str, Any]:
         steady = stack.enter_context(pool_process(2.0**-SHARE_BITS, 30.0))
         unreachable = stack.enter_context(pool_process(1e12, 30.0))
         await backend.start()
+        await backend.apply(profile.default_point())  # the chain idles until asked
         assert driver.link is not None
         original_write: Callable[[bytes], None] = driver.link.write
 

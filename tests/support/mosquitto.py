@@ -13,8 +13,9 @@ Fixtures, importable from any test module:
 `mosquitto_broker` is one broker per test (function scope, persistence off);
 `make_mosquitto` is a factory for tests that need options (persistence, anonymous);
 `embedded_broker` is Hearth's own amqtt broker (firmware.broker) in a background thread.
-See PRACTICAL.md for the facts this relies on (port 0 means a unix socket to mosquitto,
-`user root` when root).
+Facts this relies on: mosquitto's `listener 0` makes a unix socket, not a TCP port, so a
+free port is picked first; run as root, mosquitto drops to user `mosquitto` (and cannot
+read a 0600 password or key file) unless the config says `user root`.
 """
 
 from __future__ import annotations

@@ -221,7 +221,8 @@ class SettingsScreen(Page):
         )
         pool = "—" if state is None or state.pool is None else state.pool
         url = "" if state is None or not state.pool_url else f" · {state.pool_url}"
-        # Pools are not settable over MQTT (INTERFACES §3): the owner sets them on the heater.
+        # Pools are not settable over MQTT (docs/mqtt.md, "set and result"): the owner sets
+        # them on the heater.
         self.pool_text.text = (
             f"Status: {pool}{url}\nPools are changed in the heater's own set-up (hearth.toml)."
         )

@@ -93,19 +93,46 @@ int hearth_midstate(int impl, const uint8_t block[64], uint8_t out[32])
     return 0;
 }
 
+static int64_t scan_ctx(int impl, const hearth_scan_ctx *ctx, uint32_t start, uint64_t count,
+                        uint32_t *found, uint32_t found_cap, uint64_t *scanned)
+{
+    if (impl == HEARTH_IMPL_PORTABLE)
+        return hearth_scan_portable(ctx, start, count, found, found_cap, scanned);
+    if (impl == HEARTH_IMPL_SHANI)
+        return hearth_scan_shani(ctx, start, count, found, found_cap, scanned);
+    if (impl == HEARTH_IMPL_AVX2)
+        return hearth_scan_avx2(ctx, start, count, found, found_cap, scanned);
+    return -1;
+}
+
+static int scan_range_ok(uint32_t start, uint64_t count, uint32_t found_cap)
+{
+    return found_cap != 0 && count <= ((uint64_t)1 << 32) - start;
+}
+
 int64_t hearth_scan(int impl, const uint8_t header76[76], uint32_t start, uint64_t count,
                     const uint8_t target_le[32], uint32_t *found, uint32_t found_cap,
                     uint64_t *scanned)
 {
-    if (found_cap == 0 || count > ((uint64_t)1 << 32) - start)
+    if (!scan_range_ok(start, count, found_cap))
         return -2;
     hearth_scan_ctx ctx;
     hearth_scan_ctx_init(&ctx, header76, target_le);
-    if (impl == HEARTH_IMPL_PORTABLE)
-        return hearth_scan_portable(&ctx, start, count, found, found_cap, scanned);
-    if (impl == HEARTH_IMPL_SHANI)
-        return hearth_scan_shani(&ctx, start, count, found, found_cap, scanned);
-    if (impl == HEARTH_IMPL_AVX2)
-        return hearth_scan_avx2(&ctx, start, count, found, found_cap, scanned);
-    return -1;
+    return scan_ctx(impl, &ctx, start, count, found, found_cap, scanned);
+}
+
+/* The same scan from a midstate (32 bytes: H0..H7 big-endian, as hearth_midstate writes
+ * it) and the header's bytes 64..75: how a BM1397 hashes, and how its simulator does. */
+int64_t hearth_scan_midstate(int impl, const uint8_t midstate[32], const uint8_t tail12[12],
+                             uint32_t start, uint64_t count, const uint8_t target_le[32],
+                             uint32_t *found, uint32_t found_cap, uint64_t *scanned)
+{
+    if (!scan_range_ok(start, count, found_cap))
+        return -2;
+    uint32_t mid[8];
+    for (int i = 0; i < 8; i++)
+        mid[i] = hearth_load_be32(midstate + 4 * i);
+    hearth_scan_ctx ctx;
+    hearth_scan_ctx_init_midstate(&ctx, mid, tail12, target_le);
+    return scan_ctx(impl, &ctx, start, count, found, found_cap, scanned);
 }

@@ -92,12 +92,21 @@ void hearth_compress_portable(uint32_t state[8], const uint8_t block[64])
 void hearth_scan_ctx_init(hearth_scan_ctx *ctx, const uint8_t header76[76],
                           const uint8_t target_le[32])
 {
+    uint32_t mid[8];
+    for (int i = 0; i < 8; i++)
+        mid[i] = hearth_sha256_h0[i];
+    hearth_compress_portable(mid, header76);
+    hearth_scan_ctx_init_midstate(ctx, mid, header76 + 64, target_le);
+}
+
+void hearth_scan_ctx_init_midstate(hearth_scan_ctx *ctx, const uint32_t mid[8],
+                                   const uint8_t tail12[12], const uint8_t target_le[32])
+{
     uint32_t w[64] = {0};
     for (int i = 0; i < 8; i++)
-        ctx->mid[i] = hearth_sha256_h0[i];
-    hearth_compress_portable(ctx->mid, header76);
+        ctx->mid[i] = mid[i];
     for (int i = 0; i < 3; i++)
-        ctx->tail[i] = w[i] = hearth_load_be32(header76 + 64 + 4 * i);
+        ctx->tail[i] = w[i] = hearth_load_be32(tail12 + 4 * i);
     for (int i = 0; i < 8; i++)
         ctx->pre3[i] = ctx->mid[i];
     rounds(ctx->pre3, w, 0, 3);

@@ -51,6 +51,10 @@ typedef void (*hearth_compress_fn)(uint32_t state[8], const uint8_t block[64]);
 void hearth_compress_portable(uint32_t state[8], const uint8_t block[64]);
 void hearth_scan_ctx_init(hearth_scan_ctx *ctx, const uint8_t header76[76],
                           const uint8_t target_le[32]);
+/* The same context from a midstate (H0..H7 after the header's first 64 bytes) and the
+ * header's bytes 64..75 (merkle root tail, ntime, nbits): what a BM1397 chip is sent. */
+void hearth_scan_ctx_init_midstate(hearth_scan_ctx *ctx, const uint32_t mid[8],
+                                   const uint8_t tail12[12], const uint8_t target_le[32]);
 /* Full double hash of header76 || nonce from the context: hash words H0..H7. */
 void hearth_hash_nonce_portable(const hearth_scan_ctx *ctx, uint32_t nonce, uint32_t out[8]);
 /* 1 when the hash words, read as Bitcoin reads a digest, are <= the target. */

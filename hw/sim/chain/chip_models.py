@@ -1,4 +1,4 @@
-"""Per-family facts the simulated chips need (../shared/design/BM13XX.md), kept apart
+"""Per-family facts the simulated chips need (docs/bm13xx.md, "The protocol"), kept apart
 from firmware/asic on purpose."""
 
 from __future__ import annotations

@@ -9,14 +9,11 @@ re-hashes it and gets the same result.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import hashlib
 import struct
 from dataclasses import dataclass
 
 from firmware.hashing import scan
-from firmware.hashing.reference import compress
+from firmware.hashing import scan_midstate as scan_from_midstate
 
 
 def sim_target(share_bits: int) -> int:
@@ -66,63 +63,13 @@ def decode_midstate_job(payload: bytes) -> SimJob:
     return SimJob(job_id, 0, tail, None, tuple(states))
 
 
-_PAD2 = b"\x80" + bytes(39) + struct.pack(">Q", 640)
-
-
-class _Sha256Ctx(ctypes.Structure):
-    """OpenSSL's SHA256_CTX: lets hashing resume from a midstate, as the chip does."""
-
-    _fields_ = (
-        ("h", ctypes.c_uint32 * 8),
-        ("nl", ctypes.c_uint32),
-        ("nh", ctypes.c_uint32),
-        ("data", ctypes.c_uint32 * 16),
-        ("num", ctypes.c_uint),
-        ("md_len", ctypes.c_uint),
-    )
-
-
-def _load_libcrypto() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("crypto")
-    if name is None:
-        return None
-    try:
-        lib = ctypes.CDLL(name)
-        lib.SHA256_Update.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t)
-        lib.SHA256_Final.argtypes = (ctypes.c_char_p, ctypes.c_void_p)
-    except (OSError, AttributeError):
-        return None
-    return lib
-
-
-_LIBCRYPTO = _load_libcrypto()
-
-
-def _first_hash_from_midstate(state: tuple[int, ...], tail16: bytes) -> bytes:
-    if _LIBCRYPTO is None:
-        return struct.pack(">8I", *compress(state, tail16 + _PAD2))
-    ctx = _Sha256Ctx()
-    ctx.h[:] = state
-    ctx.nl, ctx.md_len = 512, 32  # one 64-byte block already absorbed
-    out = ctypes.create_string_buffer(32)
-    _LIBCRYPTO.SHA256_Update(ctypes.byref(ctx), tail16, 16)
-    _LIBCRYPTO.SHA256_Final(out, ctypes.byref(ctx))
-    return out.raw
-
-
 def scan_midstate(
     state: tuple[int, ...], header_tail: bytes, start: int, count: int, target: int
 ) -> list[int]:
     """Nonces (little-endian header integers) in [start, start+count) meeting `target`,
-    hashing from a midstate as a BM1397 does (OpenSSL's SHA-256 resumed from the
-    midstate; the pure-Python compression function if libcrypto is missing)."""
-    found = []
-    for n in range(start, start + count):
-        first = _first_hash_from_midstate(state, header_tail + n.to_bytes(4, "little"))
-        digest = hashlib.sha256(first).digest()
-        if int.from_bytes(digest, "little") <= target:
-            found.append(n)
-    return found
+    hashing from a midstate as a BM1397 does: the C core's midstate scan, the same
+    kernels and speed as the full-header scan of the other chips."""
+    return scan_from_midstate(struct.pack(">8I", *state), header_tail, start, count, target)
 
 
 def scan_header(header76: bytes, start: int, count: int, target: int) -> list[int]:

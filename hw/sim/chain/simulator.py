@@ -51,6 +51,8 @@ TCGETS2 = 0x802C542A  # Linux: read termios2, which carries the numeric line spe
 BAUD_TOLERANCE = 0.03
 BAUD_GRACE_S = 0.5
 SLICE_S = 0.02  # hashing slice: how often the thread comes back to serial I/O
+VCORE_ON_MV = 300  # below this core voltage (per chip) the chips are unpowered
+UNSTABLE_SPAN = 0.05  # every nonce wrong 5 % below the table's voltage; none at it
 
 
 class ChainSimulator:
@@ -96,7 +98,11 @@ class ChainSimulator:
         self._version_mask16 = 0
         self._hash_rate_est = 50_000.0  # nonces per CPU second, refined as we go
         self._powered = True
+        self._reset_held = False
         self._voltage_mv: int | None = None
+        # a simulated rail (hw/sim/parts) the core voltage comes from, when attached
+        self._vcore_source: Callable[[], float] | None = None
+        self._vcore_ok = True
         # fault settings
         self._corrupt_next = 0
         self._latency_s = 0.0
@@ -104,6 +110,7 @@ class ChainSimulator:
         self.frequency_log: list[tuple[float, float]] = []  # (time, MHz) on every PLL write
         self.frames_received = 0
         self.jobs_received = 0
+        self.jobs_while_reset = 0  # job frames on the wire while RST was held (ignored)
         self.bad_host_frames = 0
         self.lost_to_baud_mismatch = 0
         self.nonces_sent = 0
@@ -158,6 +165,8 @@ class ChainSimulator:
     def voltage_mv(self) -> int:
         """Core voltage: as set with `set_voltage_mv`, else the profile's minimum stable
         voltage for the current clock (a regulator that follows the planner)."""
+        if self._vcore_source is not None:
+            return round(self._vcore_source())
         if self._voltage_mv is not None:
             return self._voltage_mv
         p = self.profile
@@ -191,10 +200,49 @@ class ChainSimulator:
     def powered(self) -> bool:
         return self._powered
 
+    @property
+    def reset_held(self) -> bool:
+        return self._reset_held
+
+    @property
+    def hashing_chips(self) -> int:
+        """Chips hashing now (clocked, with a job, answering): 0 means no heat from work."""
+        with self._lock:
+            return sum(1 for c in self.chips if c.rate_hs() > 0)
+
     # -- controls and faults ----------------------------------------------------------
 
     def set_voltage_mv(self, millivolts: int | None) -> None:
         self._voltage_mv = millivolts
+
+    def take_vcore_from(self, source: Callable[[], float] | None) -> None:
+        """Take the chips' core voltage (mV per chip) from a simulated rail, as
+        hw/sim/parts/board.py's regulator outputs it; None returns to the old model.
+        Power then follows that voltage; below `VCORE_ON_MV` the chips are unpowered
+        (silent, not hashing, back in their power-on state when it returns), and below
+        the board profile's table voltage for their clock (the chips' real requirement)
+        a share of their nonces comes out wrong, rising with the shortfall."""
+        with self._lock:
+            self._vcore_source = source
+            self._follow_vcore(self._clock())
+
+    def _follow_vcore(self, now: float) -> None:
+        source = self._vcore_source
+        ok = source is None or source() >= VCORE_ON_MV
+        if ok == self._vcore_ok:
+            return
+        self._vcore_ok = ok
+        self._reset_chips(now)  # power lost or back: the chips start from reset
+
+    def _unstable(self, chip: SimChip) -> bool:
+        """A nonce from `chip` comes out wrong: its voltage is short of the table's."""
+        if self._vcore_source is None:
+            return False
+        p = self.profile
+        f = min(p.frequency_max_mhz, max(p.frequency_min_mhz, chip.frequency_mhz))
+        need = p.min_voltage_mv(f)
+        shortfall = (need - self._vcore_source()) / (need * UNSTABLE_SPAN)
+        return shortfall > 0 and self._rng.random() < min(1.0, shortfall)
 
     def set_power(self, on: bool) -> None:
         """Hashboard rail on/off. Off: chips silent and cold; on: chips come up reset."""
@@ -207,10 +255,23 @@ class ChainSimulator:
             self._powered = on
 
     def reset(self) -> None:
-        """Fault or reset line: every chip back to its power-on state (115200 baud,
-        no address, 50 MHz, no job)."""
+        """A reset glitch (fault injection): every chip back to its power-on state
+        (115200 baud, no address, 50 MHz, no job)."""
         with self._lock:
             self._reset_chips(self._clock())
+
+    def hold_reset(self) -> None:
+        """The RST line held low: chips in their power-on state, deaf, silent and not
+        hashing until `release_reset`."""
+        with self._lock:
+            self._reset_chips(self._clock())
+            self._reset_held = True
+
+    def release_reset(self) -> None:
+        with self._lock:
+            if self._reset_held:
+                self._reset_chips(self._clock())
+            self._reset_held = False
 
     def corrupt_responses(self, count: int = 1) -> None:
         """The next `count` responses go out with a wrong CRC5."""
@@ -282,7 +343,9 @@ class ChainSimulator:
                 return
 
     def _answering(self) -> list[SimChip]:
-        return [c for c in self.chips if not c.silent] if self._powered else []
+        if not self._powered or self._reset_held or not self._vcore_ok:
+            return []
+        return [c for c in self.chips if not c.silent]
 
     def _handle(self, frame: HostFrame, now: float) -> None:
         self.frames_received += 1
@@ -404,7 +467,7 @@ class ChainSimulator:
             chip = self.chips[index]
             if chip.silent or not chip.hashing:
                 continue
-            if chip.wrong_nonces:
+            if chip.wrong_nonces or self._unstable(chip):
                 # flip low bits only: the finder's address bits (24..17) stay intact
                 nonce_bytes = nonce_bytes[:3] + bytes((nonce_bytes[3] ^ 0x5A,))
                 chip.errors += 1
@@ -435,6 +498,7 @@ class ChainSimulator:
                 return
             with self._lock:
                 now = self._clock()
+                self._follow_vcore(now)
                 if ready:
                     try:
                         data = os.read(self._master, 4096)
@@ -443,7 +507,10 @@ class ChainSimulator:
                     except OSError:
                         return
                     if data:
-                        if self._powered and self._baud_matches(now):
+                        if self._reset_held:  # chips held in reset act on nothing
+                            frames = self._reader.feed(data)
+                            self.jobs_while_reset += sum(1 for f in frames if f.is_job)
+                        elif self._powered and self._vcore_ok and self._baud_matches(now):
                             for frame in self._reader.feed(data):
                                 self._handle(frame, now)
                             self.bad_host_frames = self._reader.bad_frames

@@ -1,5 +1,5 @@
 """The chip side of the BM13xx wire format, written independently of firmware/asic so a
-shared misreading of ../shared/design/BM13XX.md cannot pass both sides.
+shared misreading of docs/bm13xx.md ("The protocol") cannot pass both sides.
 
 CRCs are computed bit by bit here (the firmware uses tables), and the response CRC5 is
 computed over the exact bit string the chip sends: every byte after the preamble plus

@@ -3,7 +3,7 @@
 A test (or `hearth flash supervisor`) opens `board.port` with pyserial as it would open
 /dev/ttyACM0. Behind it the harness relays bytes to a `micropython` process whose
 stdin/stdout are a second pty, and papers over the three ways the unix port differs from a
-board (PRACTICAL.md, "MicroPython unix port"):
+board (docs/supervisor-flashing.md, "Testing against a real MicroPython"):
 
 - A board runs main.py at boot and drops to the REPL when it ends; the harness runs
   `micropython -i -m main` when the flash directory holds a main.py (or main.mpy).

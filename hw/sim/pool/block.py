@@ -6,7 +6,7 @@ Source: skot/ESP-Miner, components/stratum/test/test_job_pipeline.c (the SV1 fix
 also documented by components/stratum/test/verifiers/bm1397.py), which gives for
 extranonce1 `1165060344b679` and extranonce2 `0000000000000000` the header-order
 merkle root `cd1be821…c604a846` (ESP-Miner prints it word-reversed) and the first
-midstate that ../../../shared/design/BM13XX.md's real BM1397 job frame carries.
+midstate that the real BM1397 job frame in docs/bm13xx.md ("Job frames") carries.
 
 The coinbase is a real one: 3 outputs paying 6.25 BTC subsidy + fees to slush's
 address, an RSK merge-mining commitment and the segwit witness commitment. The 12

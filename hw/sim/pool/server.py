@@ -184,11 +184,19 @@ class LocalPool:
                 )
 
     async def ask_reconnect(self, port: int, wait_s: float = 0.0) -> None:
+        await self.send_reconnect([self.host, port, wait_s])
+
+    async def send_raw(self, data: bytes) -> None:
+        """Bytes as they are to every client (a flood of junk lines, say)."""
         for client in list(self._clients):
-            await self._send(
-                client,
-                {"id": None, "method": "client.reconnect", "params": [self.host, port, wait_s]},
-            )
+            client.writer.write(data)
+            with contextlib.suppress(ConnectionError, OSError):
+                await client.writer.drain()
+
+    async def send_reconnect(self, params: list[object]) -> None:
+        """client.reconnect with any params, as a hostile pool may send them."""
+        for client in list(self._clients):
+            await self._send(client, {"id": None, "method": "client.reconnect", "params": params})
 
     # -- per connection ------------------------------------------------------------
 

@@ -6,18 +6,29 @@
 Waits for live data, then shows each screen in turn, exports it to DIR/NAME.png and
 records every label's text and a pixel summary (read back from the PNG with Pillow);
 finally it can drag the dial. The report is DIR/report.json.
+
+Exit status: 0 once the report is written; 1 if the app raised (the traceback is on
+stderr); 4 if Kivy stopped before the report was written. While Kivy runs it routes
+`sys.stderr` into its own log, which the tests' environment keeps off the console
+(KIVY_NO_CONSOLELOG), so the driver writes its own steps and Kivy's warnings and errors
+to the real stderr: whatever ends the run, stderr says where it was and why.
 """
 
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
+import logging
 import math
 import pathlib
+import sys
 import time
+import traceback
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.logger import Logger
 from kivy.tests.common import UnitTestTouch
 from kivy.uix.label import Label
 from PIL import Image
@@ -77,24 +88,43 @@ def colour_count(
     )
 
 
+def say(message: str) -> None:
+    """One line on the process's real stderr (Kivy has replaced `sys.stderr`)."""
+    print(f"kivy_driver: {message}", file=sys.__stderr__, flush=True)
+
+
+# How long the app may take to show a live heater once its window is up.
+LIVE_TIMEOUT_S = 60.0
+
+
 class Driver:
     def __init__(self, app: HearthApp, args: argparse.Namespace) -> None:
         self.app, self.args = app, args
         self.report: dict[str, Any] = {}
         self.todo: list[str] = []
         self.prefix = ""  # of the report entries and PNG names of captured screens
-        self.deadline = time.monotonic() + 30
+        self.deadline = 0.0
+        self.finished = False
 
     def start(self, *_: object) -> None:
+        # Counted from the first frame, not from the process start: on a loaded machine
+        # Kivy's own start-up can take seconds.
+        self.deadline = time.monotonic() + LIVE_TIMEOUT_S
+        say(f"window up after {self.app.milestones}; waiting for a live heater")
         Clock.schedule_interval(self.wait_live, 0.05)
 
     def wait_live(self, _dt: float) -> bool:
         if self.app.live_at is None:
             if time.monotonic() > self.deadline:
-                self.report["error"] = "no live heater"
+                model = self.app.model
+                self.report["error"] = (
+                    f"no live heater within {LIVE_TIMEOUT_S:.0f} s "
+                    f"({model.connection_detail or model.connection})"
+                )
                 self.finish()
                 return False
             return True
+        say(f"live: {self.app.milestones}")
         self.todo = list(self.args.screens.split(","))
         if self.args.watch:
             self.watch_started = time.monotonic()
@@ -106,12 +136,22 @@ class Driver:
 
     def watch(self, _dt: float) -> bool:
         """--watch S: record the thermostat's status line while the test changes the
-        heaters (it waits for DIR/live first), then capture --screens under "then-"."""
+        heaters (it waits for DIR/live first). Each change is also appended to
+        DIR/watched.jsonl at once, so the test can wait for what the screen shows. Ends
+        when the test creates DIR/stop-watching (or after S seconds at most), then
+        captures --screens under "then-"."""
         screen = self.app.screens["thermostat"]
-        top_bar = labels(self.app.root.children[-1])
-        self.report.setdefault("watched", []).append([screen.status.text, *top_bar])
-        if time.monotonic() - self.watch_started < self.args.watch:
+        entry = [screen.status.text, *labels(self.app.root.children[-1])]
+        watched = self.report.setdefault("watched", [])
+        if not watched or watched[-1] != entry:
+            watched.append(entry)
+            with (pathlib.Path(self.args.out_dir) / "watched.jsonl").open("a") as log:
+                log.write(json.dumps(entry) + "\n")
+        stop = pathlib.Path(self.args.out_dir) / "stop-watching"
+        if not stop.exists() and time.monotonic() - self.watch_started < self.args.watch:
             return True
+        if not stop.exists():
+            self.report["error"] = f"still watching after {self.args.watch} s"
         self.prefix = "then-"
         self.next_screen()
         return False
@@ -136,6 +176,7 @@ class Driver:
     def capture(self, _dt: float) -> None:
         app = self.app
         name = self.todo.pop(0)
+        say(f"capturing {name}")
         screen = app.screens[app.current]
         png = pathlib.Path(self.args.out_dir) / f"{self.prefix}{name}.png"
         capture_window(png)
@@ -216,6 +257,8 @@ class Driver:
     def finish(self) -> None:
         self.report["milestones"] = self.app.milestones
         (pathlib.Path(self.args.out_dir) / "report.json").write_text(json.dumps(self.report))
+        self.finished = True
+        say("report written" + (f": {self.report['error']}" if "error" in self.report else ""))
         self.app.stop()
 
 
@@ -229,7 +272,7 @@ def main() -> None:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--drag-to", type=float)
     parser.add_argument("--press", default="", help="thermostat button labels, comma separated")
-    parser.add_argument("--watch", type=float, default=0.0, help="see Driver.watch")
+    parser.add_argument("--watch", type=float, default=0.0, help="seconds; see Driver.watch")
     args = parser.parse_args()
     host, port = args.broker.rsplit(":", 1)
     options = LaunchOptions(
@@ -244,8 +287,29 @@ def main() -> None:
     app = HearthApp(options)
     driver = Driver(app, args)
     Clock.schedule_once(driver.start, 0)
-    app.run()
+    try:
+        app.run()
+    except SystemExit as stop:  # something inside called sys.exit: say who, keep the code
+        say(f"sys.exit({stop.code!r}) while running:\n{traceback.format_exc()}")
+        raise
+    except BaseException:
+        say("the app raised:\n" + traceback.format_exc())
+        sys.exit(1)
+    if not driver.finished:
+        say(f"Kivy stopped before the report was written (reached: {app.milestones})")
+        sys.exit(4)
+
+
+def report_to_real_stderr() -> None:
+    """Fatal signals (faulthandler) and Kivy's warnings and errors, stray writes to
+    `sys.stderr` included, go to the real stderr as well as to Kivy's log file."""
+    faulthandler.enable(file=sys.__stderr__)
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("kivy: %(levelname)s %(message)s"))
+    Logger.addHandler(handler)
 
 
 if __name__ == "__main__":
+    report_to_real_stderr()
     main()

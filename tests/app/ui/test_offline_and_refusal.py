@@ -7,7 +7,6 @@ import json
 import pathlib
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from tests.app.contract_heater import ContractHeater, contract_state
 from tests.app.ui.display import kivy_env
 from tests.app.ui.test_render import run_driver
 from tests.support.mosquitto import MosquittoBroker
+from tests.support.waiting import wait_until
 
 
 def heater_on(broker: MosquittoBroker, device_id: str, **kwargs: object) -> ContractHeater:
@@ -66,19 +66,28 @@ def test_heaters_losing_power_are_shown_offline_with_their_last_values(
         "--broker", f"{mosquitto_broker.host}:{mosquitto_broker.port}",
         "--user", mosquitto_broker.username, "--password", mosquitto_broker.password,
         "--out-dir", str(tmp_path), "--data-dir", str(tmp_path / "data"),
-        "--watch", "5", "--screens", "thermostat,settings",
+        "--watch", "120", "--screens", "thermostat,settings",
     ]  # fmt: skip
-    app = subprocess.Popen(command, env=kivy_env(xvfb_display, tmp_path / "kivy"))
+    errors = tmp_path / "driver-stderr.txt"  # a file: a full pipe would block the app
+    with errors.open("w") as sink:
+        app = subprocess.Popen(command, env=kivy_env(xvfb_display, tmp_path / "kivy"), stderr=sink)
+
+    def shows(status: str, heater: str) -> bool:
+        """The app's screen has shown `status` for `heater` (DIR/watched.jsonl)."""
+        assert app.poll() is None, "the app stopped while watching"
+        log = tmp_path / "watched.jsonl"
+        lines = log.read_text().split("\n")[:-1] if log.exists() else []  # complete lines
+        return any(entry[0] == status and heater in entry for entry in map(json.loads, lines))
+
     try:
-        deadline = time.monotonic() + 60
-        while not (tmp_path / "live").exists():
-            assert app.poll() is None and time.monotonic() < deadline, "the app never went live"
-            time.sleep(0.1)
-        time.sleep(1.0)
+        # Each step waits for the screen to show the previous one: no guessed delays.
+        wait_until(lambda: shows("Heating · 812 W", "attic"), 90, "the attic shown heating")
         attic.stop(clean=False)  # power cut: the broker publishes its last will
-        time.sleep(1.5)
+        wait_until(lambda: shows("Heating · 812 W", "kitchen"), 60, "the kitchen shown")
         kitchen.stop(clean=False)
-        assert app.wait(timeout=90) == 0
+        wait_until(lambda: shows("Offline — last seen values", "attic"), 60, "all offline")
+        (tmp_path / "stop-watching").touch()
+        assert app.wait(timeout=90) == 0, errors.read_text()[-3000:]
     finally:
         if app.poll() is None:
             app.kill()

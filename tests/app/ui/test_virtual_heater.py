@@ -113,10 +113,10 @@ def test_every_screen_shows_the_real_daemons_state(
             "tests.app.ui.kivy_driver",
             "--broker",
             f"127.0.0.1:{data['port']}",
-            "--user",
-            data["username"],
-            "--password",
-            data["password"],
+            # One argument each: the generated password is URL-safe base64 and starts
+            # with "-" one time in 64, which argparse would take for an option.
+            f"--user={data['username']}",
+            f"--password={data['password']}",
             "--screens",
             "thermostat,stats,alerts,settings",
             "--out-dir",
@@ -131,7 +131,7 @@ def test_every_screen_shows_the_real_daemons_state(
         check=False,
         cwd=ROOT,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, (done.returncode, done.stderr[-3000:])
     report = json.loads((tmp_path / "report.json").read_text())
     assert "error" not in report, report
     thermostat = report["thermostat"]["labels"]

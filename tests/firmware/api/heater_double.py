@@ -1,24 +1,20 @@
-"""An in-memory heater implementing `HeaterFacade`, for driving the real HTTP server.
-
-Its settings are the daemon's real ones (`firmware.heat.HeatSettings`, changed through
-`apply_update`), so replies are checked against the shape the heater really has."""
+"""The one fake heater (tests/support/fake_heater.py) behind the real HTTP server: its
+settings, heat decisions and state are the daemon's real rules; this adds what only the
+HTTP facade (`HeaterFacade`) asks for: the AxeOS miner facts, pools, hostname, actions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 
 from firmware.api import MinerFacts, PoolView
-from firmware.heat import HeatSettings, SettingsLimits, apply_update
-from firmware.work import ChipHealth
+from firmware.heat import HeatSettings
+from firmware.work import ChipHealth, PowerReadings
+from tests.support.fake_heater import FakeHeater
 
-MAX_POWER_W = 502.1  # a board maximum that is not a round number
 
-
-class HeaterDouble:
-    def __init__(self) -> None:
-        self.limits = SettingsLimits(max_power_w=MAX_POWER_W)
-        self.heat_settings = HeatSettings(target_c=21.0)
+class HeaterDouble(FakeHeater):
+    def __init__(self, *, room_c: float | None = 19.5) -> None:
+        super().__init__(HeatSettings(target_c=21.0), room_c=room_c)
         self.pools = [
             PoolView("stratum+tcp://pool.example:3333", "bc1q.heater"),
             PoolView("stratum+tcp://backup.example:4444", "bc1q.backup"),
@@ -26,34 +22,11 @@ class HeaterDouble:
         self.passwords: list[str | None] = ["pool-secret-1", "pool-secret-2"]
         self.hostname = "hearth-test"
         self.actions: list[str] = []
-
-    @property
-    def current(self) -> dict[str, object]:
-        return self.heat_settings.to_dict()
-
-    def state(self) -> Mapping[str, object]:
-        return {
-            "mode": self.current["mode"],
-            "preset": self.current["preset"],
-            "action": "heating",
-            "target_c": self.current["target_c"],
-            "room_c": 19.5,
-            "power_w": 400.0,
-            "hashrate_ghs": 25000.0,
-            "chip_temp_c": 55.0,
-            "fan_rpm": 2400,
-            "efficiency_j_th": 15.6,
-            "pool": "connected",
-            "shares_accepted": 10,
-            "shares_rejected": 1,
-            "energy_kwh": 1.5,
-            "uptime_s": 100,
-            "alarms": [],
-            "firmware": "0.1.0",
-        }
-
-    def settings(self) -> Mapping[str, object]:
-        return self.heat_settings.to_dict()
+        # What the board's parts measure; None: a board with no regulator or meter.
+        self.measured = PowerReadings(
+            input_v=12.05, input_a=33.1, power_w=398.9, vout_mv=1148.0, iout_a=310.0,
+            vr_temp_c=48.0,
+        )
 
     def miner_facts(self) -> MinerFacts:
         return MinerFacts(
@@ -73,9 +46,7 @@ class HeaterDouble:
             hashrate_ghs=25000.0,
             expected_hashrate_ghs=25704.0,
             power_w=400.0,
-            input_voltage_mv=12000.0,
             chip_temp_c=55.0,
-            vr_temp_c=48.0,
             fan_rpm=2400,
             fan_percent=60,
             max_power_w=470.0,
@@ -91,6 +62,7 @@ class HeaterDouble:
             paused="pause" in self.actions[-1:],
             free_heap_bytes=1 << 20,
             hashing_backend="asic",
+            measured=self.measured,
             chips=tuple(
                 ChipHealth(
                     i,
@@ -103,9 +75,6 @@ class HeaterDouble:
                 for i in range(24)
             ),
         )
-
-    async def apply_settings(self, changes: Mapping[str, object]) -> None:
-        self.heat_settings = apply_update(self.heat_settings, changes, self.limits)
 
     async def apply_pools(self, pools: tuple[tuple[str, str, str | None], ...]) -> None:
         passwords = [
@@ -123,6 +92,8 @@ class HeaterDouble:
 
     async def pause(self) -> None:
         self.actions.append("pause")
+        self.paused = True
 
     async def resume(self) -> None:
         self.actions.append("resume")
+        self.paused = False

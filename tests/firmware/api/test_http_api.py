@@ -104,6 +104,32 @@ def test_system_info_has_every_field_pyasic_indexes_with_the_right_types():
     run_with_server(test)
 
 
+def test_measured_fields_come_from_the_parts_and_are_null_without_them():
+    async def measured(client, heater):
+        async with client.get("/api/system/info") as response:
+            info = await response.json()
+        assert info["power"] == 398.9 and info["powerMeasured"] == 1
+        assert info["voltage"] == 12050.0  # input mV
+        assert info["current"] == 33100.0  # the input current, mA
+        assert info["coreVoltageActual"] == 1148  # READ_VOUT, not the planned 1150
+        assert info["coreVoltage"] == 1150
+        assert info["vrTemp"] == 48.0
+        assert info["nominalVoltage"] == 12
+        conforms(info, "SystemInfo")
+
+    async def bare(client, heater):
+        heater.measured = None  # a board with no regulator or meter
+        async with client.get("/api/system/info") as response:
+            info = await response.json()
+        for key in ("voltage", "current", "coreVoltageActual", "vrTemp", "nominalVoltage"):
+            assert info[key] is None, key
+        assert info["power"] == 400.0 and info["powerMeasured"] == 0  # the model
+        conforms(info, "SystemInfo")
+
+    run_with_server(measured)
+    run_with_server(bare)
+
+
 def test_patch_system_matches_keys_case_insensitively_and_accepts_scheme_and_port():
     async def test(client, heater):
         body = {
@@ -197,7 +223,7 @@ def test_writes_need_a_credential_reads_do_not():
                 assert "WWW-Authenticate" in r.headers
             async with client.post("/api/system/pause", headers=headers) as r:
                 assert r.status == 401
-        assert heater.current["target_c"] == 21.0 and heater.actions == []
+        assert heater.settings()["target_c"] == 21.0 and heater.actions == []
         async with client.patch(
             "/api/heater", json={"target_c": 22.5}, headers={"Authorization": f"Basic {basic}"}
         ) as r:
@@ -209,7 +235,7 @@ def test_writes_need_a_credential_reads_do_not():
         assert heater.actions == ["pause", "resume", "restart"]
 
     heater = run_with_server(test)
-    assert heater.current["target_c"] == 22.5
+    assert heater.settings()["target_c"] == 22.5
 
 
 def test_owner_can_turn_write_auth_off():
@@ -218,7 +244,7 @@ def test_owner_can_turn_write_auth_off():
             assert r.status == 200
 
     heater = run_with_server(test, auth=WriteAuth(False, Secret(""), "", Secret("")))
-    assert heater.current["mode"] == "off"
+    assert heater.settings()["mode"] == "off"
 
 
 def test_heater_endpoint_conforms_to_openapi_and_masks_pool_passwords():
@@ -242,7 +268,7 @@ def test_heater_endpoint_conforms_to_openapi_and_masks_pool_passwords():
             reply = await response.json()
         conforms(reply, "Error")
         assert "target_c" in reply["error"]
-        assert heater.current["mode"] == "heat"  # all-or-nothing
+        assert heater.settings()["mode"] == "heat"  # all-or-nothing
         async with client.get("/api/openapi.yaml") as response:
             assert yaml.safe_load(await response.text())["openapi"].startswith("3.")
 

@@ -11,7 +11,7 @@ import yaml
 from firmware.api import OPENAPI_FILE
 from firmware.api.axeos import parse_system_patch
 from firmware.api.facade import PoolView
-from tests.firmware.api.real_state_heater import RealStateHeater
+from tests.firmware.api.heater_double import HeaterDouble
 from tests.firmware.api.test_http_api import BEARER, conforms, run_with_server
 
 SPEC = yaml.safe_load(OPENAPI_FILE.read_text())
@@ -55,7 +55,7 @@ def test_every_settable_key_round_trips_and_matches_the_openapi_file():
         conforms(again, "HeaterDocument")
         assert again["settings"] == reply["settings"]
 
-    run_with_server(test, heater=RealStateHeater())
+    run_with_server(test, heater=HeaterDouble(room_c=None))
 
 
 def test_the_flat_schedule_list_is_accepted_as_documented():
@@ -69,7 +69,7 @@ def test_the_flat_schedule_list_is_accepted_as_documented():
         assert len(reply["settings"]["schedule"]) == 7  # every day, read back as the object
         conforms(reply, "PatchResult")
 
-    run_with_server(test, heater=RealStateHeater())
+    run_with_server(test, heater=HeaterDouble(room_c=None))
 
 
 # (body, the key the error names, whether openapi.yaml alone already refuses it: some
@@ -101,7 +101,7 @@ def test_a_bad_setting_is_400_naming_it_and_changes_nothing(body, named, schema_
         assert named in reply["error"]
         assert heater.settings() == before  # all-or-nothing: mode untouched as well
 
-    run_with_server(test, heater=RealStateHeater())
+    run_with_server(test, heater=HeaterDouble(room_c=None))
 
 
 def test_every_documented_endpoint_answers_as_the_openapi_file_says():
@@ -119,7 +119,7 @@ def test_every_documented_endpoint_answers_as_the_openapi_file_says():
         async with client.get("/") as response:
             assert response.content_type == "text/html"
 
-    run_with_server(test, heater=RealStateHeater())
+    run_with_server(test, heater=HeaterDouble(room_c=None))
 
 
 POOLS = (
@@ -172,4 +172,4 @@ def test_system_info_reports_tls_per_pool():
         assert (info["stratumTLS"], info["fallbackStratumTLS"]) == (0, 1)
         conforms(info, "SystemInfo")
 
-    run_with_server(test, heater=RealStateHeater())
+    run_with_server(test, heater=HeaterDouble(room_c=None))

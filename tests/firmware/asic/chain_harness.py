@@ -58,7 +58,6 @@ def run_against_sim(
     scenario: Scenario,
     *,
     sim_chips: int | None = None,
-    frequency_mhz: float = FAST_MHZ,
     use_reset_line: bool = True,
     **backend_options: Any,
 ) -> Any:
@@ -72,18 +71,17 @@ def run_against_sim(
     port = sim.start()
     options: dict[str, Any] = {
         "ticket_difficulty": sim.ticket_difficulty,
-        "initial_point": OperatingPoint(
-            frequency_mhz, profile.default_voltage_mv, profile.chip_count
-        ),
         "poll_interval_s": 0.2,
         "enumerate_silence_s": 0.25,
         "silent_after_s": 1.0,
     }
     if use_reset_line:
-        options["reset_line"] = sim.reset
+        options["reset_line"] = sim  # hold_reset / release_reset, as a GPIO line
     options.update(backend_options)
     if options.get("power_switch") == "sim":
         options["power_switch"] = sim.set_power
+    if callable(options.get("rail")):  # a factory: the rail double needs the simulator
+        options["rail"] = options["rail"](sim)
 
     async def main() -> Any:
         backend = AsicBackend(port, profile, **options)
@@ -98,6 +96,28 @@ def run_against_sim(
         return asyncio.run(main())
     finally:
         sim.stop()
+
+
+def hashing_point(profile: BoardProfile, frequency_mhz: float = FAST_MHZ) -> OperatingPoint:
+    return OperatingPoint(frequency_mhz, profile.default_voltage_mv, profile.chip_count)
+
+
+async def start_hashing(backend: AsicBackend, point: OperatingPoint | None = None) -> None:
+    """Start, ask for `point` (default: all chips at FAST_MHZ) and wait until the PLL is
+    there and work is being sent."""
+    await backend.start()
+    point = point or hashing_point(backend.profile)
+    await backend.apply(point)
+    await wait_for(lambda: reached(backend, point))
+
+
+def reached(backend: AsicBackend, point: OperatingPoint) -> bool:
+    stats = backend.stats()
+    return (
+        stats.issuing_work
+        and stats.point is not None
+        and abs(stats.point.frequency_mhz - point.frequency_mhz) < 0.5
+    )
 
 
 async def wait_for(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:

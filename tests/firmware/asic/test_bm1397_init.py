@@ -85,6 +85,17 @@ class RecordingLink(SerialLink):
         pass
 
 
+class NoLine:
+    """A reset line that is pulsed but drives nothing (the recording link plays chips
+    already in their power-on state)."""
+
+    def hold_reset(self) -> None:
+        pass
+
+    def release_reset(self) -> None:
+        pass
+
+
 def bring_up(chips: int) -> tuple[ChainDriver, RecordingLink]:
     profile = quick_profile("bitaxe-max", chips=chips)
     assert profile.chip_model == "BM1397"
@@ -96,7 +107,7 @@ def bring_up(chips: int) -> tuple[ChainDriver, RecordingLink]:
         driver = ChainDriver(
             "recording://",
             profile,
-            reset_line=lambda: None,
+            reset_line=NoLine(),
             clock=time.monotonic,
             sleep=no_wait,
             enumerate_silence_s=0.02,

@@ -16,6 +16,7 @@ from tests.firmware.asic.chain_harness import (
     make_job,
     quick_profile,
     run_against_sim,
+    start_hashing,
     wait_for,
 )
 
@@ -30,7 +31,7 @@ async def hashing(backend: AsicBackend, found, more: int = 5) -> None:
 
 def test_crc_corrupted_responses_are_dropped_and_counted() -> None:
     async def scenario(sim: ChainSimulator, backend: AsicBackend, found) -> None:
-        await backend.start()
+        await start_hashing(backend)
         await backend.submit_job(make_job())
         await hashing(backend, found)
         sim.corrupt_responses(6)
@@ -44,7 +45,7 @@ def test_crc_corrupted_responses_are_dropped_and_counted() -> None:
 
 def test_garbage_bytes_are_skipped_and_counted() -> None:
     async def scenario(sim: ChainSimulator, backend: AsicBackend, found) -> None:
-        await backend.start()
+        await start_hashing(backend)
         await backend.submit_job(make_job())
         await hashing(backend, found)
         before = backend.stats().bad_frames
@@ -61,7 +62,7 @@ def test_garbage_bytes_are_skipped_and_counted() -> None:
 
 def test_a_chip_that_stops_answering_is_reported_and_the_rest_hash_on() -> None:
     async def scenario(sim: ChainSimulator, backend: AsicBackend, found) -> None:
-        await backend.start()
+        await start_hashing(backend)
         await backend.submit_job(make_job())
         await hashing(backend, found)
         sim.silence_chip(2)
@@ -78,7 +79,7 @@ def test_a_chip_that_stops_answering_is_reported_and_the_rest_hash_on() -> None:
 
 def test_wrong_nonces_are_hardware_errors_never_reported() -> None:
     async def scenario(sim: ChainSimulator, backend: AsicBackend, found) -> None:
-        await backend.start()
+        await start_hashing(backend)
         await backend.submit_job(make_job())
         await hashing(backend, found)
         sim.wrong_nonces(1)
@@ -96,7 +97,7 @@ def test_wrong_nonces_are_hardware_errors_never_reported() -> None:
 
 def test_a_slow_chain_is_measured_and_still_works() -> None:
     async def scenario(sim: ChainSimulator, backend: AsicBackend, found) -> None:
-        await backend.start()
+        await start_hashing(backend)
         await backend.submit_job(make_job())
         sim.set_latency(0.15)
         await asyncio.sleep(0.6)
@@ -111,7 +112,7 @@ def test_a_slow_chain_is_measured_and_still_works() -> None:
 @pytest.mark.parametrize("use_reset_line", [True, False])
 def test_a_reset_chain_is_brought_back_up(use_reset_line: bool) -> None:
     async def scenario(sim: ChainSimulator, backend: AsicBackend, found) -> None:
-        await backend.start()
+        await start_hashing(backend)
         await backend.submit_job(make_job())
         await hashing(backend, found)
         sim.reset()
@@ -124,16 +125,19 @@ def test_a_reset_chain_is_brought_back_up(use_reset_line: bool) -> None:
     run_against_sim(PROFILE, scenario, use_reset_line=use_reset_line)
 
 
-def test_power_switch_parks_and_restores_the_chain() -> None:
+def test_power_switch_switches_the_idle_chain_off_and_back_on() -> None:
     async def scenario(sim: ChainSimulator, backend: AsicBackend, found) -> None:
-        await backend.start()
+        await start_hashing(backend)
         await backend.submit_job(make_job())
         await hashing(backend, found)
         await backend.apply(OperatingPoint(75.0, 1150, 0))
-        assert not sim.powered and sim.power_w == PROFILE.power.idle_w
-        assert backend.stats().expected_hashrate_ghs == 0.0
+        await wait_for(lambda: not sim.powered)
+        assert sim.power_w == PROFILE.power.idle_w
+        stats = backend.stats()
+        assert stats.expected_hashrate_ghs == 0.0 and not stats.issuing_work
+        assert stats.point is not None and stats.point.active_chips == 0
         await backend.apply(OperatingPoint(75.0, 1150, 4))
-        assert sim.powered and sim.frequency_mhz == pytest.approx(75.0, abs=0.5)
+        await wait_for(lambda: sim.powered and sim.frequency_mhz == pytest.approx(75.0, abs=0.5))
         await hashing(backend, found)
         assert sim.power_w > PROFILE.power.overhead_w
 
@@ -167,17 +171,16 @@ def test_detect_finds_the_simulated_chain() -> None:
         assert isinstance(backend, AsicBackend)
 
 
-def test_duty_cycle_parks_and_resumes_the_clock() -> None:
+def test_duty_cycle_stops_and_resumes_the_chips() -> None:
     async def scenario(sim: ChainSimulator, backend: AsicBackend, found) -> None:
-        await backend.start()
+        await start_hashing(backend)
         await backend.submit_job(make_job())
         await backend.apply(OperatingPoint(75.0, 1150, 4, duty=0.5))
-        await asyncio.sleep(3.2)
-        lows = [t for t, f in sim.frequency_log if f <= 50.5]
-        highs = [t for t, f in sim.frequency_log if f >= 74.5]
-        assert lows and any(t > lows[0] for t in highs)  # parked, then hashing again
+        await wait_for(lambda: sim.reset_held)  # the off part: chips held in reset
+        assert sim.hashing_chips == 0
+        await wait_for(lambda: sim.hashing_chips == 4)  # the on part: hashing again
         await backend.apply(OperatingPoint(75.0, 1150, 4))
-        assert sim.frequency_mhz == pytest.approx(75.0, abs=0.5)
+        await wait_for(lambda: sim.frequency_mhz == pytest.approx(75.0, abs=0.5))
         await hashing(backend, found)
 
     run_against_sim(PROFILE, scenario, duty_period_s=1.5)

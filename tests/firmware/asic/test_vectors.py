@@ -1,4 +1,4 @@
-"""Every vector of ../shared/design/BM13XX.md reproduced byte for byte."""
+"""Every vector of docs/bm13xx.md ("The protocol") reproduced byte for byte."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from tests.firmware.asic.chain_harness import (
     make_job,
     quick_profile,
     run_against_sim,
+    start_hashing,
     wait_for,
 )
 
@@ -18,7 +19,7 @@ def test_a_job_without_version_rolling_stops_the_chips_rolling() -> None:
     profile = quick_profile("bitaxe-gamma")
 
     async def scenario(sim: ChainSimulator, backend: AsicBackend, found) -> None:
-        await backend.start()
+        await start_hashing(backend)
         rolling = make_job(version_mask=0x1FFFE000)
         await backend.submit_job(rolling)
         await wait_for(lambda: any(n.version_bits for n in found))  # rolling by default

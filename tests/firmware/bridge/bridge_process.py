@@ -10,16 +10,16 @@ import asyncio
 import sys
 
 from firmware.bridge import BridgeConfig, MqttBridge
-from tests.firmware.bridge.harness import TestSettings
+from tests.support.fake_heater import FakeHeater
 
 
 async def main(host: str, port: int, username: str, password: str, device_id: str) -> None:
-    settings = TestSettings()
+    heater = FakeHeater()
     bridge = MqttBridge(
         BridgeConfig(host=host, port=port, username=username, password=password),
         device_id=device_id,
-        get_state=settings.state,
-        apply_set=settings.apply_set,
+        get_state=heater.state,
+        apply_set=heater.apply_set,
     )
     await bridge.start()
     await bridge.wait_connected(15.0)

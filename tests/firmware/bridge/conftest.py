@@ -22,13 +22,20 @@ class Endpoint:
     username: str
     password: str
     mosquitto: MosquittoBroker | None = None
+    # The embedded broker's heater user: the bridge's login (the owner's, username and
+    # password above, may not write state); None = the same as the owner's.
+    heater_login: tuple[str, str] | None = None
+
+    @property
+    def bridge_login(self) -> tuple[str, str]:
+        return self.heater_login or (self.username, self.password)
 
     def bridge_config(self, **overrides: object) -> BridgeConfig:
         options: dict[str, object] = {
             "host": self.host,
             "port": self.port,
-            "username": self.username,
-            "password": self.password,
+            "username": self.bridge_login[0],
+            "password": self.bridge_login[1],
             "protocol": "3.1.1",
         }
         options.update(overrides)
@@ -48,4 +55,12 @@ def endpoint(request: pytest.FixtureRequest) -> Iterator[Endpoint]:
     else:
         with running_embedded_broker() as info:
             assert info.username is not None and info.password is not None
-            yield Endpoint("embedded", info.host, info.port, info.username, info.password)
+            assert info.heater_username is not None and info.heater_password is not None
+            yield Endpoint(
+                "embedded",
+                info.host,
+                info.port,
+                info.username,
+                info.password,
+                heater_login=(info.heater_username, info.heater_password),
+            )

@@ -1,110 +1,36 @@
-"""What the bridge tests run it with: a small settings object standing in for the
-daemon's (all-or-nothing validation), and a runner that hosts an `MqttBridge` on its
-own event loop thread so synchronous tests can drive it through a real broker."""
+"""What the bridge tests run it with: the one fake heater (tests/support/fake_heater.py:
+the daemon's real settings rules, heat controller and state), and a runner that hosts an
+`MqttBridge` on its own event loop thread so synchronous tests can drive it through a
+real broker."""
 
 from __future__ import annotations
 
 import asyncio
-import math
 import threading
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from firmware.bridge import BridgeConfig, DemandSignal, DeviceInfo, DiscoveryInfo, MqttBridge
+from firmware.bridge import BridgeConfig, DeviceInfo, DiscoveryInfo, MqttBridge
+from tests.support.fake_heater import FakeHeater
 
 T = TypeVar("T")
-MODES = ("off", "heat", "auto")
-PRESETS = ("comfort", "eco", "boost", "away", "none")
-TARGET_RANGE = (5.0, 30.0)
-POWER_LIMIT_RANGE = (0.0, 1500.0)
-
-
-class TestSettings:
-    """The settable part of a heater, validated like the daemon must: every key known,
-    every value typed and in range, or nothing changes."""
-
-    __test__ = False  # not a pytest class
-
-    def __init__(self) -> None:
-        self.values: dict[str, object] = {
-            "mode": "heat",
-            "preset": "none",
-            "target_c": 20.0,
-            "power_limit_w": 1200.0,
-        }
-        self.applied: list[dict[str, object]] = []
-        self.demands: list[DemandSignal] = []
-        self.room_c = 18.5
-
-    def apply_set(self, request: Mapping[str, object]) -> None:
-        staged = dict(self.values)
-        if not request:
-            raise ValueError("empty command: give at least one setting")
-        for key, value in request.items():
-            if key == "mode":
-                if value not in MODES:
-                    raise ValueError(f"mode: {value!r} is not one of {', '.join(MODES)}")
-            elif key == "preset":
-                if value not in PRESETS:
-                    raise ValueError(f"preset: {value!r} is not one of {', '.join(PRESETS)}")
-            elif key == "target_c":
-                staged[key] = check_number(key, value, *TARGET_RANGE)
-                continue
-            elif key == "power_limit_w":
-                staged[key] = check_number(key, value, *POWER_LIMIT_RANGE)
-                continue
-            else:
-                raise ValueError(f"unknown setting {key!r}")
-            staged[key] = value
-        self.values = staged
-        self.applied.append(dict(request))
-
-    def on_demand(self, signal: DemandSignal) -> None:
-        self.demands.append(signal)
-
-    def state(self) -> dict[str, object]:
-        return {
-            **self.values,
-            "action": "heating" if self.values["mode"] != "off" else "off",
-            "room_c": self.room_c,
-            "power_w": 850.0,
-            "hashrate_ghs": 1210.5,
-            "chip_temp_c": 61.0,
-            "fan_rpm": 2400,
-            "efficiency_j_th": 17.5,
-            "pool": "connected",
-            "shares_accepted": 12,
-            "shares_rejected": 0,
-            "energy_kwh": 1.25,
-            "uptime_s": 100,
-            "alarms": [],
-            "firmware": "0.1.0-test",
-        }
-
-
-def check_number(key: str, value: object, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{key}: expected a number, got {value!r}")
-    if not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{key}: {value!r} is outside {low:g}..{high:g}")
-    return float(value)
 
 
 TEST_DEVICE = DeviceInfo(name="Test heater", model="Hearth virtual", sw_version="0.1.0-test")
 
 
 class BridgeRunner:
-    """An `MqttBridge` around a `TestSettings`, on a private event loop thread."""
+    """An `MqttBridge` around a `FakeHeater`, on a private event loop thread."""
 
     def __init__(
         self,
         config: BridgeConfig,
         *,
         device_id: str = "testheater",
-        settings: TestSettings | None = None,
+        heater: FakeHeater | None = None,
         discovery: DiscoveryInfo | None = None,
     ) -> None:
-        self.settings = settings or TestSettings()
+        self.heater = heater or FakeHeater()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
@@ -114,10 +40,10 @@ class BridgeRunner:
             return MqttBridge(
                 config,
                 device_id=device_id,
-                get_state=self.settings.state,
-                apply_set=self.settings.apply_set,
+                get_state=self.heater.state,
+                apply_set=self.heater.apply_set,
                 discovery=discovery,
-                on_demand=self.settings.on_demand,
+                on_demand=self.heater.on_demand,
             )
 
         self.bridge = self.call(make())

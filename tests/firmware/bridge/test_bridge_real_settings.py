@@ -10,56 +10,38 @@ from collections.abc import Mapping
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from firmware.bridge import DeviceTopics, DiscoveryInfo, decode_result, discovery_messages
-from firmware.heat import HeatSettings, SettingsLimits, apply_update
 from tests.firmware.bridge.conftest import Endpoint
-from tests.firmware.bridge.harness import TEST_DEVICE, BridgeRunner, TestSettings
+from tests.firmware.bridge.harness import TEST_DEVICE, BridgeRunner
+from tests.support.fake_heater import MAX_POWER_W, FakeHeater
 
 TOPICS = DeviceTopics("hearth", "testheater")
-MAX_POWER_W = 502.1  # a board maximum that is not a round number
 SCHEDULE = {
     "mon": [{"at": "06:30", "target_c": 21.0}, {"at": "22:30", "target_c": 17.5}],
     "sun": [{"at": "09:00", "target_c": 22.0}],
 }
 
 
-class DaemonSettings(TestSettings):
-    """`apply_set` is the daemon's: `apply_update` over `HeatSettings`."""
-
-    __test__ = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.limits = SettingsLimits(max_power_w=MAX_POWER_W)
-        self.heat = HeatSettings()
-        self.values = self.heat.to_dict()
-
-    def apply_set(self, request: Mapping[str, object]) -> None:
-        self.heat = apply_update(self.heat, request, self.limits)
-        self.values = self.heat.to_dict()
-        self.applied.append(dict(request))
-
-
 def test_schedule_is_applied_all_or_nothing_with_a_result_each(endpoint: Endpoint) -> None:
-    settings = DaemonSettings()
-    with BridgeRunner(endpoint.bridge_config(), settings=settings), endpoint.observer() as obs:
+    heater = FakeHeater()
+    with BridgeRunner(endpoint.bridge_config(), heater=heater), endpoint.observer() as obs:
         obs.watch(TOPICS.result)
         obs.publish(TOPICS.set, json.dumps({"id": "s1", "mode": "auto", "schedule": SCHEDULE}))
         first = decode_result(obs.wait_nth(TOPICS.result, 1).payload)
         assert first == {"ok": True, "error": None, "request": "s1"}
-        assert settings.heat.schedule.to_dict() == SCHEDULE and settings.heat.mode == "auto"
+        assert heater.settings()["schedule"] == SCHEDULE and heater.settings()["mode"] == "auto"
         # One bad entry deep in the schedule: nothing of the command applies.
         bad = {"mon": [{"at": "07:00", "target_c": 21.0}, {"at": "24:00", "target_c": 19.0}]}
         obs.publish(TOPICS.set, json.dumps({"id": "s2", "mode": "off", "schedule": bad}))
         second = decode_result(obs.wait_nth(TOPICS.result, 2).payload)
         assert second["ok"] is False and second["request"] == "s2"
         assert isinstance(second["error"], str) and "schedule.mon[1].at" in second["error"]
-        assert settings.heat.mode == "auto" and settings.heat.schedule.to_dict() == SCHEDULE
+        assert heater.settings()["mode"] == "auto" and heater.settings()["schedule"] == SCHEDULE
         # The flat list form, "*" = every day.
         flat = [{"day": "*", "at": "07:00", "target_c": 20.0}]
         obs.publish(TOPICS.set, json.dumps({"id": "s3", "schedule": flat}))
         third = decode_result(obs.wait_nth(TOPICS.result, 3).payload)
         assert third["ok"] is True
-        assert len(settings.heat.schedule.to_dict()) == 7
+        assert len(heater.heat_settings.schedule.to_dict()) == 7
 
 
 # Home Assistant renders command templates with Jinja2 in a sandbox; `value` is what the
@@ -68,11 +50,11 @@ JINJA = ImmutableSandboxedEnvironment()
 
 
 def test_every_home_assistant_command_is_accepted_by_the_real_rules(endpoint: Endpoint) -> None:
-    settings = DaemonSettings()
+    heater = FakeHeater()
     discovery = DiscoveryInfo(TEST_DEVICE, power_limit_max_w=MAX_POWER_W)
     commands = home_assistant_commands_for(discovery)
     with (
-        BridgeRunner(endpoint.bridge_config(), settings=settings, discovery=discovery),
+        BridgeRunner(endpoint.bridge_config(), heater=heater, discovery=discovery),
         endpoint.observer() as obs,
     ):
         obs.watch(TOPICS.result)
@@ -81,7 +63,7 @@ def test_every_home_assistant_command_is_accepted_by_the_real_rules(endpoint: En
             result = decode_result(obs.wait_nth(TOPICS.result, n).payload)
             assert result["ok"] is True, (payload, result)
             for key, value in expected.items():
-                assert settings.values[key] == value, (payload, settings.values[key])
+                assert heater.settings()[key] == value, (payload, heater.settings()[key])
 
 
 def home_assistant_commands_for(info: DiscoveryInfo) -> list[tuple[bytes, Mapping[str, object]]]:

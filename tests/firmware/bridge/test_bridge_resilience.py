@@ -32,8 +32,7 @@ def bridge_process(endpoint: Endpoint) -> Iterator[subprocess.Popen[str]]:
             "tests.firmware.bridge.bridge_process",
             endpoint.host,
             str(endpoint.port),
-            endpoint.username,
-            endpoint.password,
+            *endpoint.bridge_login,
             TOPICS.device_id,
         ],
         cwd=ROOT,
@@ -102,11 +101,11 @@ def test_broker_restart_mid_run_loses_no_command(protocol: str) -> None:
                 obs.publish(TOPICS.set, b'{"id": 41, "mode": "auto", "target_c": 18}')
                 # Accepted by the broker while the heater is still away.
                 assert not runner.bridge.connected
-                assert runner.settings.values["mode"] == "heat"
+                assert runner.heater.settings()["mode"] == "heat"
                 result = obs.wait_for(TOPICS.result, timeout=20)
                 assert decode_result(result.payload) == {"ok": True, "error": None, "request": 41}
-                assert runner.settings.values["mode"] == "auto"
-                assert runner.settings.values["target_c"] == 18.0
+                assert runner.heater.settings()["mode"] == "auto"
+                assert runner.heater.settings()["target_c"] == 18.0
                 # State is republished on reconnect and reflects the command.
                 obs.wait_for(TOPICS.state, lambda m: m.json()["mode"] == "auto")
                 runner.call(runner.bridge.wait_connected(10.0))

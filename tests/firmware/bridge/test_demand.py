@@ -1,4 +1,4 @@
-"""The demand-response signal parser (docs/mqtt.md)."""
+"""The one demand-response signal and its MQTT parser (docs/mqtt.md, docs/heat.md)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from firmware.bridge.demand import (
-    MAX_DURATION_S,
+from firmware.heat.demand import (
+    MAX_SHED_S,
     NORMAL,
     SHED,
     DemandSignal,
@@ -18,7 +18,7 @@ from firmware.bridge.demand import (
 signals = st.builds(
     DemandSignal,
     max_power_w=st.floats(min_value=0, max_value=1e5),
-    duration_s=st.none() | st.floats(min_value=0.001, max_value=MAX_DURATION_S),
+    duration_s=st.none() | st.floats(min_value=0.001, max_value=MAX_SHED_S),
 ) | st.just(NORMAL)
 
 
@@ -59,12 +59,20 @@ def test_documented_forms(payload: bytes, signal: DemandSignal) -> None:
         (b'{"max_power_w": true}', "number of watts"),
         (b'{"max_power_w": 100, "duration_s": 0}', "duration_s"),
         (b'{"max_power_w": 100, "duration_s": 1e9}', "duration_s"),
+        (b'{"max_power_w": 100, "duration_s": 14401}', "seconds <= 14400"),
         (b'{"duration_s": 60}', "needs a max_power_w"),
         (b'{"max_power_w": 1, "level": 2}', "unknown key"),
         (b"[1]", "JSON object"),
-        (b"panic", "neither JSON"),
+        (b"panic", "usable JSON"),
     ],
 )
 def test_bad_signals_are_named(payload: bytes, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_demand(payload)
+
+
+def test_a_cap_without_duration_holds_at_most_four_hours() -> None:
+    assert SHED.hold_s == MAX_SHED_S == 4 * 3600.0
+    assert DemandSignal(100.0, 60.0).hold_s == 60.0
+    with pytest.raises(ValueError, match="duration_s"):
+        DemandSignal(0.0, MAX_SHED_S + 1)  # refused, never shortened

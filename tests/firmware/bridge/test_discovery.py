@@ -33,7 +33,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from firmware.bridge import DeviceTopics, DiscoveryInfo, discovery_messages
 from firmware.bridge.discovery import ENTITIES, FEATURES, DeviceInfo
-from tests.firmware.bridge.harness import TEST_DEVICE, TestSettings
+from tests.firmware.bridge.harness import TEST_DEVICE
+from tests.support.fake_heater import FakeHeater
 
 AVAILABILITY_KEYS = {
     "availability",
@@ -270,7 +271,7 @@ def render_value(template: str, state: dict[str, object]) -> str:
 
 
 def test_value_templates_read_the_state_object() -> None:
-    state = TestSettings().state()
+    state = FakeHeater().state()
     for config in configs(DiscoveryInfo(TEST_DEVICE)).values():
         for key, template in config.items():
             if not key.endswith("template") or "command" in key or key == "action_template":

@@ -52,9 +52,10 @@ def test_credentials_file_is_private_complete_and_reused(tmp_path: pathlib.Path)
 def test_clients_need_the_generated_credentials(embedded_broker: BrokerInfo) -> None:
     info = embedded_broker
     with MqttObserver(info.host, info.port, username=info.username, password=info.password) as obs:
-        obs.watch("t/#")
-        obs.publish("t/x", b"hello")
-        assert obs.wait_for("t/x").payload == b"hello"
+        # The owner may publish Home Assistant's birth message (topic_policy.py).
+        obs.watch("homeassistant/#")
+        obs.publish("homeassistant/status", b"online")
+        assert obs.wait_for("homeassistant/status").payload == b"online"
     for username, password in [(info.username, "wrong"), (None, None), ("intruder", "x")]:
         with pytest.raises(ConnectionRefusedError, match="Not authorized"):
             MqttObserver(info.host, info.port, username=username, password=password).start()

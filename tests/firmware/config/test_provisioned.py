@@ -10,9 +10,8 @@ import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
 
-from firmware.config import Secret, load_config
+from firmware.config import Secret, load_config, provision
 from firmware.config.provisioned import overlay
-from firmware.update import provision
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "hearth.example.toml"

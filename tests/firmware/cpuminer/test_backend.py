@@ -50,8 +50,13 @@ async def hashes_over(backend: CpuBackend, seconds: float) -> int:
     return backend.hashes_done - before
 
 
-def run(test: Callable[[CpuBackend, list[FoundNonce]], object], threads: int = 1) -> None:
-    """Run an async test body against a started backend; always stop it."""
+def run(
+    test: Callable[[CpuBackend, list[FoundNonce]], object],
+    threads: int = 1,
+    point: OperatingPoint | None = FULL,
+) -> None:
+    """Run an async test body against a started backend, asked for `point` (None: no
+    apply at all); always stop it."""
 
     async def body() -> None:
         backend = CpuBackend(threads=threads)
@@ -66,6 +71,8 @@ def run(test: Callable[[CpuBackend, list[FoundNonce]], object], threads: int = 1
 
         backend.set_nonce_handler(handler)
         await backend.start()
+        if point is not None:
+            await backend.apply(point)
         try:
             await test(backend, found)  # type: ignore[misc]
         finally:
@@ -134,35 +141,53 @@ def test_duty_cycle_reduces_hashing() -> None:
     run(body)
 
 
-async def settle(backend: CpuBackend) -> None:
-    """Wait for the batch in flight (about 50 ms of hashing) to finish: hashes_done stops
-    moving for half a second."""
-    async with asyncio.timeout(10):
-        last = -1
-        while backend.hashes_done != last:
-            last = backend.hashes_done
-            await asyncio.sleep(0.5)
+async def stopped_hashing(backend: CpuBackend) -> int:
+    """Wait until every worker is parked (none holds a batch), then until each has been
+    woken by a new job and parked again; returns hashes_done, which must not move."""
+    await wait_until(lambda: backend.hashing_threads == 0)
+    done, parks = backend.hashes_done, backend._parks
+    await backend.submit_job(block_job(1, difficulty=1.0))  # wakes every worker
+    await wait_until(lambda: backend._parks >= parks + backend._threads)
+    return done
 
 
 @pytest.mark.parametrize(
     "point",
-    [OperatingPoint(500, 1200, active_chips=0), OperatingPoint(0, 1200, active_chips=4)],
-    ids=["no-chips", "zero-frequency"],
+    [
+        OperatingPoint(500, 1200, active_chips=0),
+        OperatingPoint(0, 1200, active_chips=4),
+        OperatingPoint(500, 1200, active_chips=1, duty=0.0),
+    ],
+    ids=["no-chips", "zero-frequency", "zero-duty"],
 )
-def test_pause_and_resume(point: OperatingPoint) -> None:
+def test_idle_stops_every_thread_hashing_and_resumes(point: OperatingPoint) -> None:
     async def body(backend: CpuBackend, found: list[FoundNonce]) -> None:
         await backend.submit_job(block_job(0, difficulty=1.0))
         await wait_until(lambda: backend.hashes_done > 0)
         await backend.apply(point)
-        await settle(backend)
-        assert await hashes_over(backend, 0.3) == 0
-        assert "paused" in backend.stats().detail
-        assert backend.stats().expected_hashrate_ghs == 0
+        done = await stopped_hashing(backend)
+        assert backend.hashes_done == done  # woken with work, and still nothing hashed
+        stats = backend.stats()
+        assert "paused" in stats.detail and stats.expected_hashrate_ghs == 0
+        assert not stats.issuing_work and stats.target == point
+        assert stats.point is not None and stats.point.active_chips == 0
         await backend.apply(FULL)
-        await wait_until(lambda: backend.hashes_done > 0 and "paused" not in backend.stats().detail)
-        assert await hashes_over(backend, 0.3) > 0
+        await wait_until(lambda: backend.hashes_done > done)
+        assert backend.stats().issuing_work and backend.stats().point == FULL
 
-    run(body)
+    run(body, threads=2)
+
+
+def test_nothing_hashes_before_the_first_apply() -> None:
+    async def body(backend: CpuBackend, found: list[FoundNonce]) -> None:
+        await backend.submit_job(block_job(0, difficulty=1.0))
+        done = await stopped_hashing(backend)
+        assert done == 0 and backend.hashes_done == 0
+        assert backend.stats().target is None and not backend.stats().issuing_work
+        await backend.apply(FULL)
+        await wait_until(lambda: backend.hashes_done > 0)
+
+    run(body, point=None)
 
 
 def test_stop_joins_every_worker() -> None:

@@ -41,7 +41,7 @@ def test_a_silent_chip_raises_an_alarm_until_it_answers_again(tmp_path):
         await daemon.start()
         try:
             # No room sensor: it heats at its cap, so the whole chain hashes.
-            await until(lambda: daemon.point.active_chips == 24, 30, "hashing")
+            await until(lambda: chain.hashing_chips == 24, 30, "hashing")
             await asyncio.sleep(1.0)
             assert chip_alarms(daemon) == []
             chain.silence_chip(5, True)

@@ -1,4 +1,5 @@
-"""The daemon's pure parts: energy integration, the §3 state object, watts -> point."""
+"""The daemon's pure parts: energy integration, the state object, watts -> point and the
+power reported at the chain's true point."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from hypothesis import strategies as st
 
 from firmware.board import load_board
 from firmware.daemon.energy import EnergyMeter
-from firmware.daemon.operating_points import IDLE, point_for_watts, point_power_w
 from firmware.daemon.state import Readings, compose_state
+from firmware.heat.planner import IDLE, PowerPlanner, power_at_w
 
 BOARD = load_board("hearth-400")
 STATE_KEYS = {
@@ -44,14 +45,25 @@ def test_energy_never_decreases(steps):
         last = meter.kwh
 
 
+PLANNER = PowerPlanner(BOARD, whole_chain=True)
+
+
 @given(st.floats(0.0, 2000.0))
-def test_point_for_watts_never_exceeds_the_request(watts):
-    point = point_for_watts(BOARD, watts)
-    if watts <= BOARD.power.idle_w:
-        assert point == IDLE
-        return
-    assert point.active_chips == BOARD.chip_count  # the ASIC backend takes 0 or all chips
-    assert point_power_w(BOARD, point) <= max(watts, BOARD.power.idle_w) + 1e-6
+def test_the_daemons_planner_never_exceeds_the_request(watts):
+    planned = PLANNER.best_for(watts)
+    if watts < PLANNER.min_w:
+        return  # the loop sends IDLE below the chain's lowest point
+    assert planned.point.active_chips == BOARD.chip_count  # the ASIC backend: 0 or all
+    assert power_at_w(BOARD, planned.point, True) <= watts + 1e-6
+
+
+def test_power_at_the_true_point_is_idle_when_no_work_is_issued():
+    top = PLANNER.best_for(PLANNER.max_w).point
+    assert power_at_w(BOARD, top, True) == pytest.approx(PLANNER.max_w)
+    # Clocked at 525 MHz but no job: the chips are silent, the board draws idle power.
+    assert power_at_w(BOARD, top, False) == BOARD.power.idle_w
+    assert power_at_w(BOARD, IDLE, True) == BOARD.power.idle_w
+    assert power_at_w(BOARD, None, False) == BOARD.power.idle_w
 
 
 def test_state_has_every_interfaces_key_and_honest_nulls():

@@ -31,8 +31,8 @@ def run(tmp_path: Path, url: str, edit: tuple[str, str] | None = None) -> list[s
         await daemon.start()
         try:
             if edit is not None:
-                await daemon.apply_pools(((edit[0], edit[1], None),))
-            return [p.url for p in daemon.pool_configs]
+                await daemon.service.apply_pools(((edit[0], edit[1], None),))
+            return [p.url for p in daemon.owner.pools]
         finally:
             await daemon.stop()
 
@@ -57,8 +57,8 @@ def test_a_hostname_is_kept_only_when_the_owner_set_it(tmp_path):
         await daemon.start()
         try:
             if rename is not None:
-                await daemon.set_hostname(rename)
-            return daemon.hostname
+                await daemon.service.set_hostname(rename)
+            return daemon.owner.hostname
         finally:
             await daemon.stop()
 

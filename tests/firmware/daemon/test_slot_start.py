@@ -322,3 +322,23 @@ def test_a_crashing_new_supervisor_fails_the_trial_and_the_rollback_restores_the
             code = stop(process, log)
         assert code == EXIT_OK
         assert SlotStore(root).state().active == OLD
+
+
+def test_hearthd_imports_without_the_micropython_extra(tmp_path):
+    """A plain `pip install .` has no mpremote: hearthd must still start; only a
+    configured supervisor push needs it, and then says what to install."""
+    probe = """
+import asyncio, sys
+sys.modules["mpremote"] = None  # as if the micropython extra were not installed
+from firmware.config import UpdateConfig
+import firmware.daemon.main  # the whole chain hearthd imports
+from firmware.daemon.slot_start import SlotStart
+assert not any(m.startswith("firmware.update.supervisor_") for m in sys.modules), sorted(
+    m for m in sys.modules if m.startswith("firmware.update"))
+start = SlotStart(UpdateConfig(root=None))
+assert asyncio.run(start.install_supervisor()) is None  # nothing to push: no mpremote needed
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr

@@ -14,7 +14,7 @@ from firmware.heat import (
     PriceSchedule,
     SettingsLimits,
     apply_update,
-    parse_signal,
+    parse_demand,
 )
 from firmware.heat.demand import MAX_SHED_S
 from tests.firmware.heat.loop import DT_S, MAX_W, MIN_W, still_room
@@ -132,36 +132,35 @@ def test_power_limit_and_quiet_hours_cap_the_watts() -> None:
 def test_demand_response_sheds_at_once_restores_and_expires() -> None:
     c = controller(target_c=21.0)
     assert c.tick(0.0, at(12), 18.0).watts == MAX_W
-    c.demand_response(5.0, parse_signal({"limit_w": 0, "duration_s": 600}))
+    c.demand_response(5.0, parse_demand(b'{"max_power_w": 0, "duration_s": 600}'))
     shed = c.tick(10.0, at(12), 18.0)
     assert (shed.watts, shed.action) == (0.0, "idle") and "demand_response" in shed.reasons
-    c.demand_response(20.0, parse_signal({"restore": True}))
+    c.demand_response(20.0, parse_demand(b"normal"))
     assert c.tick(30.0, at(12), 18.0).watts == MAX_W
-    c.demand_response(40.0, DemandSignal(limit_w=150.0, duration_s=60.0))
+    c.demand_response(40.0, DemandSignal(max_power_w=150.0, duration_s=60.0))
     assert c.tick(50.0, at(12), 18.0).watts <= 150.0
     assert c.tick(110.0, at(12), 18.0).watts == MAX_W  # expired by itself
 
 
 def test_demand_response_yields_to_frost_protection() -> None:
     c = controller(target_c=21.0)
-    c.demand_response(0.0, DemandSignal(limit_w=0.0, duration_s=3600.0))
+    c.demand_response(0.0, DemandSignal(max_power_w=0.0, duration_s=3600.0))
     assert c.tick(10.0, at(12), 5.0).watts > 0
 
 
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        ("shed", "a JSON object"),
-        ({"limit_w": -5}, "limit_w"),
-        ({"limit_w": 0, "duration_s": MAX_SHED_S + 1}, "duration_s"),
-        ({"limit_w": 0, "extra": 1}, "extra"),
-        ({"duration_s": 10}, "limit_w missing"),
-        ({"restore": True, "limit_w": 0}, "restore"),
+        (b"off", "usable JSON"),
+        (b'{"max_power_w": -5}', "max_power_w"),
+        (b'{"max_power_w": 0, "duration_s": %d}' % (MAX_SHED_S + 1), "duration_s"),
+        (b'{"max_power_w": 0, "extra": 1}', "extra"),
+        (b'{"duration_s": 10}', "needs a max_power_w"),
     ],
 )
-def test_bad_demand_signals_are_refused(payload: object, message: str) -> None:
+def test_bad_demand_signals_are_refused(payload: bytes, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        parse_signal(payload)
+        parse_demand(payload)
 
 
 def test_cheap_hours_preheat_then_coast() -> None:

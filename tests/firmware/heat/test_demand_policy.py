@@ -10,12 +10,11 @@ from firmware.heat.demand import MAX_SHED_S
 from tests.firmware.heat.loop import MAX_W, MIN_W
 
 NOON = datetime.datetime(2026, 11, 23, 12, 0)
-WEEK_S = 7 * 24 * 3600.0  # what the daemon passes for "until the next signal"
 
 
 def test_an_open_ended_shed_expires_after_the_maximum() -> None:
     heat = HeatController(HeatSettings(mode="heat", target_c=21.0), MIN_W, MAX_W)
-    heat.demand_response(0.0, DemandSignal(limit_w=0.0, duration_s=WEEK_S))
+    heat.demand_response(0.0, DemandSignal(max_power_w=0.0))  # "until the next signal"
     shed = heat.tick(10.0, NOON, 18.0)
     assert shed.watts == 0.0 and "demand_response" in shed.reasons
     still = heat.tick(MAX_SHED_S - 10.0, NOON, 18.0)
@@ -27,7 +26,7 @@ def test_an_open_ended_shed_expires_after_the_maximum() -> None:
 
 def test_restore_lifts_the_cap_at_once() -> None:
     heat = HeatController(HeatSettings(mode="heat", target_c=21.0), MIN_W, MAX_W)
-    heat.demand_response(0.0, DemandSignal(limit_w=100.0, duration_s=WEEK_S))
+    heat.demand_response(0.0, DemandSignal(max_power_w=100.0))
     assert heat.tick(10.0, NOON, 18.0).limit_w == 100.0
-    heat.demand_response(20.0, DemandSignal(limit_w=None))
+    heat.demand_response(20.0, DemandSignal(max_power_w=None))
     assert heat.tick(30.0, NOON, 18.0).limit_w == MAX_W

@@ -109,7 +109,7 @@ def test_schedule_round_trips(data: dict) -> None:
         ({"target_c": True}, "target_c", "a number"),
         ({"mode": "cool"}, "mode", "off | heat | auto"),
         ({"preset": "party"}, "preset", "comfort"),
-        ({"fan": 1}, "fan", "allowed keys"),
+        ({"fan": 1}, "fan", "known keys: mode, preset"),
         ({"power_limit_w": 900}, "power_limit_w", "up to 502 W"),
         ({"power_limit_w": -1}, "power_limit_w", "up to 502 W"),
         ({"schedule": {"mon": [{"at": "24:00", "target_c": 20.0}]}}, "schedule.mon[0].at", "HH:MM"),

@@ -1,6 +1,7 @@
-"""INTERFACES.md §5: `Thermostat(min_w, max_w, **options).update(...)` returns 0.0 or a
-value in [min_w, max_w] (and within the cap the HeatController sets), whatever the options,
-the readings, the targets and the spacing of the calls, clock jumps back included."""
+"""docs/heat.md, "The thermostat": `Thermostat(min_w, max_w, **options).update(...)`
+returns 0.0 or a value in [min_w, max_w] (and within the cap the HeatController sets),
+whatever the options, the readings, the targets and the spacing of the calls, clock jumps
+back included."""
 
 from __future__ import annotations
 

@@ -44,6 +44,7 @@ async def asic_mining(
     manager = PoolManager([PoolConfig(pool.url, "bc1q.heater")], backend, **FAST)  # type: ignore[arg-type]
     try:
         await backend.start()
+        await backend.apply(profile.default_point())  # the chain idles until asked
         task = asyncio.create_task(manager.run())
         try:
             yield manager, backend, simulator

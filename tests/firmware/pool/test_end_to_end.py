@@ -99,7 +99,7 @@ async def test_nonce_for_a_job_cleared_by_clean_jobs_is_stale_and_not_submitted(
         found = _find_share(old)
         before = manager.status()
         backend.play_nonce(found)  # a late nonce from the chips, for the cleared job
-        await asyncio.sleep(0.1)
+        await until(lambda: manager.status().shares_stale > before.shares_stale)
         status = manager.status()
         reason = "stale: job replaced by clean_jobs"
         assert status.shares_stale >= before.shares_stale + 1

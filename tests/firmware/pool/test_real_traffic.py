@@ -5,7 +5,7 @@ Fixtures:
   skot/ESP-Miner components/stratum/test/test_job_pipeline.c with extranonce1
   1165060344b679 and an 8-byte extranonce2; ESP-Miner's published results for it are
   the merkle root (printed word-reversed) and the BM1397 midstate, and the same
-  midstate is in the real job frame quoted in ../shared/design/BM13XX.md.
+  midstate is in the real job frame quoted in docs/bm13xx.md, "Job frames".
 - BRAIINS_DOC: the example notify from the Stratum v1 documentation (slush/braiins),
   with the coinbase ESP-Miner's test_mining.c expects for extranonce1 e9695791.
 The expected values are recomputed here with hashlib alone, independently of

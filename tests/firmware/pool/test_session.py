@@ -11,6 +11,7 @@ from firmware.pool import PoolConfig
 from firmware.pool.session import SessionEnded, StratumSession
 from firmware.work import Job
 from tests.firmware.pool.test_real_traffic import SLUSH
+from tests.support.waiting import eventually
 
 
 class ScriptedPool:
@@ -91,7 +92,7 @@ async def test_handshake_and_every_pool_message() -> None:
 
         pool.send({"id": None, "method": "mining.set_difficulty", "params": [0.0625]})
         pool.send(SLUSH)
-        await asyncio.sleep(0.1)
+        await eventually(lambda: len(jobs) >= 1, what="the first job")
         assert session.difficulty == 0.0625
         assert len(jobs) == 1 and jobs[0].clean and jobs[0].share_difficulty == 0.0625
         assert session.job_is_current("1f9a56282c")
@@ -111,7 +112,7 @@ async def test_handshake_and_every_pool_message() -> None:
         notify["params"][0] = "second"
         notify["params"][8] = False
         pool.send(notify)
-        await asyncio.sleep(0.1)
+        await eventually(lambda: jobs[-1].tag.job_id == "second", what="the second job")
         second = jobs[-1]
         assert second.tag.job_id == "second" and not second.clean
         assert len(second.tag.extranonce2) == 4 and second.version_mask == 0x6000
@@ -182,6 +183,11 @@ async def test_refused_authorization_ends_the_session() -> None:
 
 async def test_silence_is_judged_on_the_injected_clock() -> None:
     now = [100.0]
+    reads: list[float] = []
+
+    def clock() -> float:
+        reads.append(now[0])
+        return now[0]
 
     async def on_work(session: StratumSession, clean: bool) -> None:
         return None
@@ -190,15 +196,21 @@ async def test_silence_is_judged_on_the_injected_clock() -> None:
         PoolConfig("stratum+tcp://127.0.0.1:1", "w"),
         1,
         on_work,
-        clock=lambda: now[0],
+        clock=clock,
         agent="t",
         silence_timeout_s=60.0,
     )
     waiting = asyncio.create_task(session.wait_ended(check_every_s=0.01))
-    await asyncio.sleep(0.05)
+
+    async def checked_twice_more() -> None:
+        """The waiter read the session's clock twice more: it has looked at the silence."""
+        seen = len(reads)
+        await eventually(lambda: len(reads) >= seen + 2, what="the silence checked")
+
+    await checked_twice_more()
     assert not waiting.done()  # no time has passed on the session's clock
     now[0] += 59.0
-    await asyncio.sleep(0.05)
+    await checked_twice_more()
     assert not waiting.done()
     now[0] += 2.0
     try:

@@ -3,11 +3,11 @@ it is asked for: a live heartbeat alone switches nothing on."""
 
 from __future__ import annotations
 
-import asyncio
-
 from firmware.safety.supervisor_link import SupervisorLink
 from hw.sim.supervisor import SupervisorSim
 from tests.firmware.supervisor.scenario import run
+
+HEARTBEAT_TIMEOUT_MS = 2000  # firmware/supervisor/limits.py
 
 
 def test_power_stays_off_until_asked_for(sim: SupervisorSim) -> None:
@@ -20,9 +20,11 @@ def test_power_stays_off_until_asked_for(sim: SupervisorSim) -> None:
             assert not silent.tripped  # a power-on boot is not a watchdog reset
             assert not sim.power_enabled
             link.pause_heartbeat(False)
-            await link.wait_for_telemetry(lambda t: t.heartbeat_ok)
-            await asyncio.sleep(2.5)  # longer than the heartbeat timeout
-            alive = await link.wait_for_telemetry()
+            ok = await link.wait_for_telemetry(lambda t: t.heartbeat_ok)
+            # Measured on the supervisor's own clock: past the heartbeat timeout since
+            # the heartbeat came back, however slowly the machine runs.
+            later = ok.uptime_ms + HEARTBEAT_TIMEOUT_MS + 500
+            alive = await link.wait_for_telemetry(lambda t: t.uptime_ms >= later, 20.0)
             assert alive.heartbeat_ok and not alive.tripped
             assert not (alive.power_requested or alive.power_on)
             assert not sim.power_enabled

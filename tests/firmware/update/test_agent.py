@@ -180,7 +180,7 @@ def test_provisioning_validates_masks_and_merges(installed: UpdateAgent) -> None
     good = {"device_name": "living-room", "pool_url": "stratum+tcp://pool.example:3333"}
     answer = ask(installed, Kind.PROVISION, {"settings": good | {"pool_password": "hunter22"}})
     assert answer.kind is Kind.DONE
-    assert answer.json()["settings"] == good | {"pool_password": "********"}
+    assert answer.json()["settings"] == good | {"pool_password": "***"}
     stored = installed.root / "state/provisioned.json"
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     before = stored.read_bytes()

@@ -175,7 +175,7 @@ def test_provision_over_usb(device: SimulatedDevice, capsys: pytest.CaptureFixtu
     args += ["--pool-url", "stratum+tcp://pool.example:3333", "--pool-password", "s3cret-pass"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "device_name = den" in out and "pool_password = ********" in out
+    assert "device_name = den" in out and "pool_password = ***" in out
     assert "s3cret-pass" not in out
     stored = device.root / "state/provisioned.json"
     before = stored.read_bytes()

@@ -8,14 +8,16 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
+from typing import IO
 
 import pytest
 
 from host.cli import main
 from tests.support.mosquitto import MosquittoBroker, free_port
 from tests.support.mqtt_observer import MqttObserver
+from tests.support.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[3]
 GOOD = {
@@ -119,6 +121,12 @@ def test_nothing_listening_is_reported(capsys: pytest.CaptureFixture[str]) -> No
     assert "cannot reach the broker" in capsys.readouterr().out
 
 
+def collect(stream: IO[bytes], into: bytearray) -> None:
+    """Everything a subprocess writes, as it comes (read in a thread: never blocks it)."""
+    while chunk := stream.read1(4096):  # type: ignore[attr-defined]
+        into += chunk
+
+
 def test_the_live_view_redraws_as_heaters_change(mosquitto_broker: MosquittoBroker) -> None:
     with publisher(mosquitto_broker) as heaters:
         publish_fleet(heaters)
@@ -129,18 +137,32 @@ def test_the_live_view_redraws_as_heaters_change(mosquitto_broker: MosquittoBrok
             stderr=subprocess.STDOUT,
             env=dict(os.environ, COLUMNS="160"),
         )
+        out = bytearray()
+        assert view.stdout is not None
+        reader = threading.Thread(target=lambda: collect(view.stdout, out), daemon=True)
+        reader.start()
+
+        def drawn_frames() -> list[str]:
+            text = bytes(out).decode(errors="replace")
+            return [frame for frame in text.split("\x1b[H\x1b[2J") if frame.strip()]
+
         try:
-            time.sleep(2.0)
+            # Each change waits for the view to have drawn the previous state.
+            wait_until(lambda: any("living" in f for f in drawn_frames()), 30, "the fleet")
             heaters.publish(
                 "hearth/living/state", json.dumps(dict(GOOD, room_c=23.25)), retain=True
             )
             heaters.publish("hearth/cellar/availability", "online", retain=True)
-            time.sleep(2.0)
+            wait_until(
+                lambda: "3 online" in drawn_frames()[-1] and "23.2/21.0" in drawn_frames()[-1],
+                30,
+                "the redraw after the change",
+            )
         finally:
             view.send_signal(signal.SIGINT)
-            out, _ = view.communicate(timeout=10)
-    text = out.decode()
-    frames = [frame for frame in text.split("\x1b[H\x1b[2J") if frame.strip()]
+            view.wait(timeout=10)
+            reader.join(timeout=10)
+    frames = drawn_frames()
     assert len(frames) >= 3
     first = next(frame for frame in frames if "living" in frame)  # retained ones arrived
     assert "20.5/21.0" in first and "cellar" not in first

@@ -31,7 +31,6 @@ def watch_state(state_dir: pathlib.Path, seen: list[dict], stop: threading.Event
     path = state_dir / CREDENTIALS_FILE
     while not stop.is_set() and not path.exists():
         time.sleep(0.2)
-    time.sleep(1.0)
     if stop.is_set():
         return
     credentials = BrokerCredentials.from_json(path.read_text())
@@ -39,6 +38,7 @@ def watch_state(state_dir: pathlib.Path, seen: list[dict], stop: threading.Event
     client.username_pw_set(credentials.username, credentials.password)
     client.on_connect = lambda c, *a: c.subscribe("hearth/e2e/state", qos=1)
     client.on_message = lambda c, u, m: seen.append(json.loads(m.payload))
+    # The broker may not listen yet: paho's loop thread retries the first connection.
     client.connect_async(credentials.host, credentials.port)
     client.loop_start()
     stop.wait()

@@ -13,9 +13,12 @@ import serial
 
 from firmware.board import load_board
 from hw.sim.chain import ChainSimulator
+from hw.sim.chain.simulator import BAUD_GRACE_S
 from hw.sim.chain.wire import crc5_bytes, crc16_false
+from tests.support.waiting import wait_until
 
-# Raw host frames (BM13XX.md vectors), written out so these tests need no firmware encoder.
+# Raw host frames (docs/bm13xx.md, "Command vectors"), written out so these tests need no
+# firmware encoder.
 READ_CHIP_ID = bytes.fromhex("55 AA 52 05 00 00 0A")
 CHAIN_INACTIVE = bytes.fromhex("55 AA 53 05 00 00 03")
 FAST_UART = bytes.fromhex("55 AA 51 09 00 28 11 30 02 00 03")
@@ -36,15 +39,36 @@ def set_address(address: int) -> bytes:
     return b"\x55\xaa" + body + bytes((crc5_bytes(body),))
 
 
-def responses(port: serial.Serial, length: int, wait_s: float = 0.3) -> list[bytes]:
-    time.sleep(wait_s)
-    data = port.read(port.in_waiting)
-    frames = []
-    while b"\xaa\x55" in data:
-        start = data.index(b"\xaa\x55")
-        frames.append(data[start : start + length])
-        data = data[start + length :]
+def answers_to(frame: bytes, register: int) -> bool:
+    """An 11-byte register response (flag bit clear) for a read of `register`."""
+    return not frame[10] & 0x80 and frame[7] == register
+
+
+def responses(
+    port: serial.Serial, length: int, count: int, register: int, timeout_s: float = 10.0
+) -> list[bytes]:
+    """Every frame read until `count` answers to a read of `register` have arrived."""
+    deadline = time.monotonic() + timeout_s
+    data, frames = b"", []
+    while sum(answers_to(f, register) for f in frames) < count:
+        assert time.monotonic() < deadline, f"{count} answers to 0x{register:02X}: got {frames}"
+        data += port.read(max(1, port.in_waiting))  # the port's timeout bounds each read
+        while b"\xaa\x55" in data and len(data) - data.index(b"\xaa\x55") >= length:
+            start = data.index(b"\xaa\x55")
+            frames.append(data[start : start + length])
+            data = data[start + length :]
     return frames
+
+
+class FrozenClock:
+    """The simulator's clock, moved only by the test: counters and the baud grace period
+    then depend on no scheduling."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def counters(frames: list[bytes]) -> dict[int, int]:
@@ -66,15 +90,14 @@ def gamma4():
 def test_enumeration_addressing_and_register_reads(gamma4) -> None:
     sim, port = gamma4
     port.write(READ_CHIP_ID)
-    answers = responses(port, 11)
+    answers = responses(port, 11, 4, 0x00)
     assert len(answers) == 4
     for answer in answers:
         assert answer[2:4] == b"\x13\x70" and crc5_bytes(answer[2:]) == 0
     port.write(CHAIN_INACTIVE + b"".join(set_address(64 * i) for i in range(4)))
-    time.sleep(0.1)
-    assert [c.address for c in sim.chips] == [0, 64, 128, 192]
+    wait_until(lambda: [c.address for c in sim.chips] == [0, 64, 128, 192], what="addresses")
     port.write(read_register(0x00))
-    assert sorted(a[5] for a in responses(port, 11)) == [0, 64, 128, 192]
+    assert sorted(a[5] for a in responses(port, 11, 4, 0x00)) == [0, 64, 128, 192]
 
 
 def test_bad_crc_frames_are_ignored_like_a_chip_does(gamma4) -> None:
@@ -82,48 +105,51 @@ def test_bad_crc_frames_are_ignored_like_a_chip_does(gamma4) -> None:
     bad = bytearray(read_register(0x00))
     bad[-1] ^= 0x01
     port.write(bytes(bad))
-    assert responses(port, 11) == []
-    assert sim.bad_host_frames == 1
+    wait_until(lambda: sim.bad_host_frames == 1, what="the bad frame seen")
+    # A later, good read is the marker: once its answers are in, the bad one had its chance.
+    port.write(read_register(0x8C))
+    assert all(answers_to(f, 0x8C) for f in responses(port, 11, 4, 0x8C))
     job = b"\x21\x56" + bytes(82)
     port.write(b"\x55\xaa" + job + (crc16_false(job) ^ 1).to_bytes(2, "big"))
-    time.sleep(0.1)
-    assert sim.jobs_received == 0 and sim.bad_host_frames == 2
+    wait_until(lambda: sim.bad_host_frames == 2, what="the bad job seen")
+    assert sim.jobs_received == 0
 
 
-def test_baud_switch_is_modelled_on_both_ends(gamma4) -> None:
-    sim, port = gamma4
-    port.write(FAST_UART)
-    time.sleep(0.1)
-    assert sim.baud == 1_000_000
-    time.sleep(0.6)  # past the grace period: the host is still at 115200, frames are lost
-    port.write(READ_CHIP_ID)
-    assert responses(port, 11) == []
-    assert sim.lost_to_baud_mismatch > 0
-    port.baudrate = 1_000_000
-    port.write(READ_CHIP_ID)
-    assert len(responses(port, 11)) == 4
+def test_baud_switch_is_modelled_on_both_ends() -> None:
+    clock = FrozenClock()
+    with ChainSimulator(load_board("bitaxe-gamma"), chips=4, seed=3, clock=clock) as sim:
+        with serial.serial_for_url(sim.start(), baudrate=115200, timeout=0.2) as port:
+            port.write(FAST_UART)
+            wait_until(lambda: sim.baud == 1_000_000, what="the chips at 1 Mbaud")
+            clock.now += BAUD_GRACE_S + 0.1  # the host is still at 115200: frames are lost
+            port.write(READ_CHIP_ID)
+            wait_until(lambda: sim.lost_to_baud_mismatch >= len(READ_CHIP_ID), what="lost")
+            port.baudrate = 1_000_000
+            port.write(read_register(0x8C))  # the marker: nothing answered the lost read
+            frames = responses(port, 11, 4, 0x8C)
+            assert len(frames) == 4 and all(answers_to(f, 0x8C) for f in frames)
 
 
-def test_counters_advance_at_the_modelled_hashrate(gamma4) -> None:
-    sim, port = gamma4
-    port.write(CHAIN_INACTIVE + b"".join(set_address(64 * i) for i in range(4)))
-    port.write(write_register(0x08, 0x40A80241))  # PLL0: fb 168, refdiv 2, p1 5, p2 2
-    time.sleep(0.1)
-    assert sim.frequency_mhz == pytest.approx(25 * 168 / (2 * 5 * 2))
-    job = b"\x21\x56" + bytes((8, 1)) + bytes(80)
-    port.write(b"\x55\xaa" + job + crc16_false(job).to_bytes(2, "big"))
-    time.sleep(0.2)
-    port.write(read_register(0x8C))
-    first = counters(responses(port, 11, 0.1))
-    started = time.monotonic()
-    time.sleep(1.0)
-    port.write(read_register(0x8C))
-    second = counters(responses(port, 11, 0.1))
-    elapsed = time.monotonic() - started
+def test_counters_advance_at_the_modelled_hashrate() -> None:
+    clock = FrozenClock()
+    with ChainSimulator(load_board("bitaxe-gamma"), chips=4, seed=3, clock=clock) as sim:
+        with serial.serial_for_url(sim.start(), baudrate=115200, timeout=0.2) as port:
+            port.write(CHAIN_INACTIVE + b"".join(set_address(64 * i) for i in range(4)))
+            port.write(write_register(0x08, 0x40A80241))  # PLL0: fb 168, refdiv 2, p1 5, p2 2
+            expected_mhz = 25 * 168 / (2 * 5 * 2)
+            wait_until(lambda: sim.frequency_mhz == pytest.approx(expected_mhz), what="PLL0")
+            job = b"\x21\x56" + bytes((8, 1)) + bytes(80)
+            port.write(b"\x55\xaa" + job + crc16_false(job).to_bytes(2, "big"))
+            wait_until(lambda: sim.jobs_received == 1, what="the job taken")
+            port.write(read_register(0x8C))
+            first = counters(responses(port, 11, 4, 0x8C))
+            clock.now += 2.0
+            port.write(read_register(0x8C))
+            second = counters(responses(port, 11, 4, 0x8C))
     per_chip = 210.0 * 1e6 * 2040 / 2**32  # counts per second
     assert sorted(second) == [0, 64, 128, 192]
     for address, count in second.items():
-        assert (count - first[address]) / elapsed == pytest.approx(per_chip, rel=0.1)
+        assert (count - first[address]) / 2.0 == pytest.approx(per_chip, rel=0.01)
 
 
 def test_power_follows_the_board_model() -> None:
@@ -154,7 +180,7 @@ def test_cli_prints_the_pty_and_stops_on_ctrl_c() -> None:
         assert path.startswith("/dev/pts/") and os.path.exists(path)
         with serial.serial_for_url(path, baudrate=115200, timeout=0.2) as port:
             port.write(READ_CHIP_ID)
-            answers = responses(port, 11)
+            answers = responses(port, 11, 1, 0x00)
         assert len(answers) == 1 and answers[0][2:4] == b"\x13\x66"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0

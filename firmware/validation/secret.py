@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-MASK = "***"
+from firmware.validation.mask import MASK
 
 
 @dataclass(frozen=True, repr=False)

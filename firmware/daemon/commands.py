@@ -1,0 +1,45 @@
+"""What the control loop accepts: every input that changes the heater's state is one of
+these, queued to `ControlLoop.send` and applied in order by the loop alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from firmware.heat import DemandSignal, HeatSettings, PriceSchedule
+
+
+@dataclass(frozen=True)
+class ChangeSettings:
+    """New owner settings, already validated (`apply_update`) and saved."""
+
+    settings: HeatSettings
+
+
+@dataclass(frozen=True)
+class Demand:
+    """A demand-response signal (MQTT `demand`)."""
+
+    signal: DemandSignal
+
+
+@dataclass(frozen=True)
+class SetPaused:
+    """HTTP pause / resume: no heat and no hashing while paused."""
+
+    paused: bool
+
+
+@dataclass(frozen=True)
+class SetPrices:
+    """A known price schedule for tariff shifting; None drops it."""
+
+    prices: PriceSchedule | None
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """Publish a new snapshot without a new decision (the hostname or pool list changed,
+    an alarm was raised elsewhere, the chain finished moving)."""
+
+
+Command = ChangeSettings | Demand | SetPaused | SetPrices | Refresh

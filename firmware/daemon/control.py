@@ -1,0 +1,376 @@
+"""The control loop: the one owner of the heater's state.
+
+Commands (`firmware/daemon/commands.py`: MQTT `set` and HTTP writes, demand signals,
+prices, pause/resume) arrive on a queue; the loop applies them, decides, hands the
+operating point to the backend without waiting for it (`Applier`), and publishes one
+`Snapshot` that MQTT `state`, `/api/heater` and the AxeOS facts read. A command's
+sender is answered only after the snapshot carrying it was published.
+
+Every decision (each `period_s`, and at once after a command):
+    supervisor readings, interlock cap --> HeatController --> watts --> PowerPlanner
+    --> OperatingPoint --> Applier (backend.apply in its own task)
+The very first decision is applied whatever the backend reports, before the pool can
+send work. Between decisions, while the backend is still moving (an apply running, or
+its read-back point not yet at its target), the snapshot is refreshed every
+`SETTLE_PERIOD_S`, so a shed shows idle power as soon as the chain is really down.
+
+Power in the snapshot is what the board measures (`stats().power.power_w`) or else the
+board model at the chain's true point (`stats().point`; idle power when no work is
+issued), never the plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from firmware.board import BoardProfile
+from firmware.daemon.applier import Applier
+from firmware.daemon.commands import (
+    ChangeSettings,
+    Command,
+    Demand,
+    Refresh,
+    SetPaused,
+    SetPrices,
+)
+from firmware.daemon.energy import EnergyMeter
+from firmware.daemon.owner import OwnerData
+from firmware.daemon.snapshot import Identity, Snapshot, miner_facts
+from firmware.daemon.state import Readings, compose_state
+from firmware.daemon.supervisor_side import SupervisorSide
+from firmware.heat import HeatController, PowerPlanner
+from firmware.heat.planner import IDLE, power_at_w
+from firmware.heat.power_correction import PowerCorrection
+from firmware.pool import PoolManager
+from firmware.work import BackendStats, HashBackend, OperatingPoint
+
+log = logging.getLogger(__name__)
+
+CONTROL_PERIOD_S = 1.0  # wall seconds between decisions
+SETTLE_PERIOD_S = 0.1  # snapshot refresh while the backend is moving
+COMMAND_TIMEOUT_S = 10.0  # a sender waits at most this long for its snapshot
+
+Publish = Callable[[bool], None]  # urgent: publish now (a command's answer), else coalesce
+
+
+@dataclass
+class _Pending:
+    command: Command
+    done: asyncio.Future[None]
+
+
+class ControlLoop:
+    def __init__(
+        self,
+        *,
+        identity: Identity,
+        heat: HeatController,
+        planner: PowerPlanner,
+        supervisor: SupervisorSide,
+        energy: EnergyMeter,
+        owner: OwnerData,
+        alarms: set[str],
+        clock: Callable[[], float] = time.monotonic,
+        local_time: Callable[[], datetime.datetime] = datetime.datetime.now,
+        speed: float = 1.0,
+        period_s: float = CONTROL_PERIOD_S,
+    ) -> None:
+        self.identity = identity
+        self.board: BoardProfile = identity.board
+        self.heat = heat
+        self.planner = planner
+        self.supervisor = supervisor
+        self.energy = energy
+        self.owner = owner
+        self.alarms = alarms
+        self._clock = clock
+        self._local = local_time
+        self._speed = speed
+        self.period_s = period_s
+        self.started_at = clock()
+        self.backend: HashBackend | None = None
+        self.applier: Applier | None = None
+        self.pool: PoolManager | None = None
+        self.publish: Publish = lambda urgent: None
+        self.best_at_start = 0.0
+        self.paused = False
+        self.demand_w = 0.0  # what this decision asks for (watts)
+        self.decisions = 0
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._wake = asyncio.Event()
+        self._supervisor_alarms: frozenset[str] = frozenset()
+        self._backend_alarms_now: set[str] = set()
+        self._target_c: float | None = None
+        self._hardware: tuple[object, ...] = ()
+        # The model corrected from the board's meter, so the watts asked are the watts read.
+        self.power_correction = PowerCorrection()
+        self.snapshot = self._compose(None, 0)
+
+    # ---- time ------------------------------------------------------------------------
+
+    def control_time(self) -> float:
+        """Seconds on the control clock (simulated time under `hearth sim`)."""
+        return (self._clock() - self.started_at) * self._speed
+
+    # ---- inputs ----------------------------------------------------------------------
+
+    def attach(self, backend: HashBackend) -> None:
+        self.backend = backend
+        self.applier = Applier(backend, self.poke)
+
+    async def send(self, command: Command, timeout_s: float = COMMAND_TIMEOUT_S) -> None:
+        """Queue `command`; returns once a snapshot reflecting it was published."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(command, done))
+        async with asyncio.timeout(timeout_s):
+            await done
+
+    def poke(self) -> None:
+        """Refresh the snapshot soon (no new decision): something outside changed."""
+        self._wake.set()
+
+    # ---- the loop --------------------------------------------------------------------
+
+    async def first_decision(self, timeout_s: float) -> None:
+        """At start-up, before the pool can send work: decide, and wait (bounded) for the
+        backend to take that point: a 0 W start is idle before any job exists."""
+        self._cycle([])
+        if self.applier is not None:
+            await self.applier.settle(timeout_s)
+            self._refresh(urgent=False)
+
+    async def run(self) -> None:
+        next_decision = self._clock() + self.period_s
+        while True:
+            settling = self.applier is not None and (self.applier.moving or self._unsettled())
+            wait = min(next_decision - self._clock(), SETTLE_PERIOD_S if settling else 1e9)
+            batch = await self._next_commands(max(0.0, wait))
+            decide = any(not isinstance(p.command, Refresh) for p in batch)
+            if decide or self._clock() >= next_decision:
+                next_decision = self._clock() + self.period_s
+                self._cycle(batch)
+            else:
+                self._refresh(urgent=bool(batch))
+            for pending in batch:
+                if not pending.done.done():
+                    pending.done.set_result(None)
+
+    async def _next_commands(self, wait_s: float) -> list[_Pending]:
+        batch: list[_Pending] = []
+        if self._queue.empty() and not self._wake.is_set():
+            getter = asyncio.ensure_future(self._queue.get())
+            waker = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait((getter, waker), timeout=wait_s, return_when="FIRST_COMPLETED")
+            finally:
+                waker.cancel()
+                if not getter.done():
+                    getter.cancel()
+                elif not getter.cancelled():
+                    batch.append(getter.result())
+        self._wake.clear()
+        while not self._queue.empty():
+            batch.append(self._queue.get_nowait())
+        return batch
+
+    def _cycle(self, batch: list[_Pending]) -> None:
+        for pending in batch:
+            self._handle(pending.command)
+        try:
+            self._decide()
+            self.decisions += 1
+            self.alarms.discard("control_error")
+        except Exception:
+            self.alarms.add("control_error")
+            log.exception("control decision failed")
+        self._refresh(urgent=bool(batch) or self.decisions == 1)
+
+    def _handle(self, command: Command) -> None:
+        if isinstance(command, ChangeSettings):
+            self.heat.update_settings(command.settings)
+        elif isinstance(command, Demand):
+            self.heat.demand_response(self.control_time(), command.signal, time_scale=self._speed)
+        elif isinstance(command, SetPaused):
+            self.paused = command.paused
+        elif isinstance(command, SetPrices):
+            self.heat.set_prices(command.prices)
+
+    # ---- deciding --------------------------------------------------------------------
+
+    def _decide(self) -> None:
+        now = self.control_time()
+        max_w = self.planner.max_w
+        allowed_w = self.supervisor.allowed_w(max_w)  # the interlocks' verdict first
+        readings = self.supervisor.readings()
+        local = self._local()
+        self._target_c = self.heat.owner_target_c(local)
+        if self.paused:
+            watts = 0.0
+        elif readings.room_c is None:
+            # No room sensor: heat like a plain heater at its power cap; the supervisor's
+            # and the interlocks' limits, quiet hours and demand response still apply.
+            self.alarms.add("no_room_sensor")
+            watts = 0.0 if self._target_c is None else self._open_loop_cap(now, local)
+        else:
+            self.alarms.discard("no_room_sensor")
+            decision = self.heat.tick(now, local, readings.room_c)
+            watts, self._target_c = decision.watts, decision.target_c
+        watts = min(watts, allowed_w)
+        # The planner counts the model's watts: the ask corrected from the meter first.
+        asked_model_w = self.power_correction.model_w_for(watts)
+        if asked_model_w < self.planner.min_w:
+            watts = asked_model_w = 0.0  # a cap the chain cannot run under: no heating
+        self.demand_w = watts
+        point = self.planner.best_for(asked_model_w).point if watts > 0 else IDLE
+        self._update_alarms(readings.alarms)
+        if self.applier is not None:
+            self.applier.want(point)
+
+    def _open_loop_cap(self, now: float, local: datetime.datetime) -> float:
+        settings = self.heat.settings
+        cap = settings.power_limit_w or self.planner.max_w
+        quiet = settings.quiet_hours
+        if quiet is not None and quiet.active(local.hour * 60 + local.minute):
+            cap = min(cap, quiet.limit_w)
+        shed = self.heat.demand.limit_w(now, None)
+        if shed is not None:
+            cap = min(cap, shed)
+        return cap
+
+    def _update_alarms(self, supervisor_alarms: tuple[str, ...]) -> None:
+        # The interlocks' codes are this decision's verdict: last one's go, today's come.
+        self.alarms.difference_update(self._supervisor_alarms)
+        self._supervisor_alarms = frozenset(supervisor_alarms)
+        self.alarms.update(self._supervisor_alarms)
+        pool = self.pool.status() if self.pool is not None else None
+        if pool is None or pool.state == "offline":
+            self.alarms.add("pool_offline")
+        else:
+            self.alarms.discard("pool_offline")
+        if pool is not None and pool.difficulty_unreachable:
+            self.alarms.add("pool_difficulty_unreachable")
+        else:
+            self.alarms.discard("pool_difficulty_unreachable")
+
+    # ---- the snapshot ----------------------------------------------------------------
+
+    def _unsettled(self) -> bool:
+        stats = self.backend.stats() if self.backend is not None else None
+        return stats is not None and stats.point is not None and stats.point != stats.target
+
+    def _refresh(self, *, urgent: bool) -> None:
+        stats = self.backend.stats() if self.backend is not None else None
+        self._backend_alarms(stats)
+        self._learn_power(stats)
+        snapshot = self._compose(stats, self.snapshot.seq + 1)
+        self.energy.record(self.control_time(), float(snapshot.facts.power_w))
+        # The chain starting or stopping work, or arriving where it was sent, is news.
+        hardware = (stats.issuing_work, stats.point == stats.target) if stats is not None else ()
+        urgent = urgent or hardware != self._hardware
+        self._hardware = hardware
+        self.snapshot = snapshot
+        self.publish(urgent)
+
+    def _backend_alarms(self, stats: BackendStats | None) -> None:
+        """The backend's own fault code, a failed apply, and `chips_silent:<n>` while the
+        chain hashes and n of its chips do not answer: this refresh's, last one's go."""
+        self.alarms.difference_update(self._backend_alarms_now)
+        now: set[str] = set()
+        if stats is not None:
+            if stats.fault:
+                now.add(stats.fault)
+            if self.applier is not None and self.applier.error:
+                now.add(self.applier.error)
+            if stats.kind == "asic" and stats.expected_hashrate_ghs > 0:
+                silent = sum(1 for chip in stats.chips if not chip.responding)
+                if silent:
+                    now.add(f"chips_silent:{silent}")
+        self._backend_alarms_now = now
+        self.alarms.update(now)
+
+    def _learn_power(self, stats: BackendStats | None) -> None:
+        """Feed the power correction: the point the chain has arrived at (its clock and
+        chips where the target is, work issued), the model there, and the meter."""
+        if stats is None or stats.power is None or stats.power.power_w is None:
+            return
+        point, target = stats.point, stats.target
+        arrived = (
+            point is not None
+            and target is not None
+            and stats.issuing_work
+            and point.frequency_mhz == target.frequency_mhz
+            and point.active_chips == target.active_chips
+        )
+        model_w = power_at_w(self.board, target, True) if arrived else 0.0
+        self.power_correction.observe(
+            self._clock(), target if arrived else None, model_w, stats.power.power_w
+        )
+
+    def true_point(self, stats: BackendStats | None) -> tuple[OperatingPoint, float]:
+        """Where the chain is and what it draws: measured, or modelled at that point."""
+        if stats is None:
+            return IDLE, power_at_w(self.board, None, False)
+        if stats.point is not None:
+            point, issuing = stats.point, stats.issuing_work
+        else:  # a backend that does not read its point back: what it was last asked
+            point = (self.applier.requested if self.applier else None) or IDLE
+            issuing = stats.expected_hashrate_ghs > 0
+        measured = stats.power.power_w if stats.power is not None else None
+        power = measured if measured is not None else power_at_w(self.board, point, issuing)
+        return (point if issuing else IDLE), power
+
+    def _compose(self, stats: BackendStats | None, seq: int) -> Snapshot:
+        readings = self.supervisor.readings()
+        settings = self.heat.settings
+        pool = self.pool.status() if self.pool is not None else None
+        point, power_w = self.true_point(stats)
+        uptime = self._clock() - self.started_at
+        target = self._target_c if self._target_c is not None else settings.target_c
+        state = compose_state(
+            Readings(
+                mode=settings.mode,
+                preset=settings.preset,
+                target_c=target,
+                power_limit_w=settings.power_limit_w,
+                room_c=readings.room_c,
+                chip_temp_c=readings.board_c,
+                fan_rpm=readings.fan_rpm,
+                demand_w=self.demand_w,
+                power_w=power_w,
+                hashrate_ghs=stats.hashrate_ghs if stats else 0.0,
+                paused=self.paused,
+                fault=readings.tripped,
+                pool=pool,
+                energy_kwh=self.energy.kwh,
+                uptime_s=uptime,
+                alarms=tuple(sorted(self.alarms)),
+                firmware=self.identity.version,
+                backend=(stats.detail or stats.kind) if stats else "none",
+                schedule=settings.schedule.to_dict(),
+                measured=stats.power if stats else None,
+            )
+        )
+        facts = miner_facts(
+            self.identity,
+            self.owner,
+            stats=stats,
+            point=point,
+            power_w=power_w,
+            pool=pool,
+            readings=readings,
+            uptime_s=uptime,
+            best_at_start=self.best_at_start,
+            paused=self.paused,
+        )
+        return Snapshot(state=state, settings=settings.to_dict(), facts=facts, seq=seq)
+
+    async def close(self) -> None:
+        if self.applier is not None:
+            with contextlib.suppress(Exception):
+                await self.applier.close()
