@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Debian packages the test suite uses (installed when root and missing).
 TEST_DEBS := mosquitto xvfb xauth libegl-mesa0 libgl1-mesa-dri valgrind
 
-.PHONY: setup core sysdeps lint test run bench app clean
+.PHONY: setup core sysdeps lint test run bench fuzz app clean
 
 setup: $(STAMP) core
 
@@ -45,6 +45,13 @@ test: setup sysdeps lint
 run: setup
 	$(VENV)/bin/hearth sim
 
+# Every outside-facing parser with 100 000 hostile cases each (tests/fuzz; `make test`
+# runs the same tests with 200 cases each). Cases and crashes per parser: fuzz-results/.
+FUZZ_CASES ?= 100000
+fuzz: setup
+	HEARTH_FUZZ_CASES=$(FUZZ_CASES) HEARTH_FUZZ_RESULTS=fuzz-results $(VENV)/bin/pytest tests/fuzz -q
+	cat fuzz-results/*.json
+
 bench: setup
 	$(PY) -m tests.bench
 
@@ -54,4 +61,4 @@ app: setup
 	$(PY) -m app --credentials state/sim/broker-credentials.json $(ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info firmware/hashing/_core*.so bench-results
+	rm -rf $(VENV) build *.egg-info firmware/hashing/_core*.so bench-results fuzz-results

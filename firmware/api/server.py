@@ -28,9 +28,11 @@ from firmware.api.auth import WriteAuth
 from firmware.api.facade import HeaterFacade
 from firmware.api.same_origin import cross_site_refusal
 from firmware.inputs import InputError, bounded_text, loads_strict
+from firmware.logs import RepeatFilter
 from firmware.validation import MASK
 
 log = logging.getLogger(__name__)
+log.addFilter(RepeatFilter())
 
 OPENAPI_FILE = pathlib.Path(__file__).with_name("openapi.yaml")
 MAX_BODY_BYTES = 64 * 1024
@@ -195,17 +197,25 @@ def create_app(facade: HeaterFacade, auth: WriteAuth) -> web.Application:
 
 
 class CappedConnections:
-    """The protocol factory of the listening socket: aiohttp's, until `limit` connections
-    are open; beyond that a connection is closed as soon as it is accepted."""
+    """The protocol factory of the listening socket: aiohttp's, for at most `limit` open
+    connections. At the limit the oldest connection with no request in progress (a
+    half-sent request, an idle keep-alive) is closed to make room, so a flood of
+    half-open sockets cannot lock the owner out; with none idle, the newcomer is closed."""
 
     def __init__(self, server: web.Server, limit: int) -> None:
         self.server = server
         self.limit = limit
 
     def __call__(self) -> asyncio.BaseProtocol:
-        if len(self.server.connections) >= self.limit:
-            log.warning("HTTP: %d connections open, refusing more", self.limit)
-            return RefuseAtOnce()
+        # A handler closed a moment ago stays listed until its connection_lost runs.
+        connections = [h for h in self.server.connections if h.transport is not None]
+        if len(connections) >= self.limit:
+            idle = [h for h in connections if not getattr(h, "_request_in_progress", False)]
+            if not idle:
+                log.warning("HTTP: %d requests in progress, refusing more", self.limit)
+                return RefuseAtOnce()
+            log.warning("HTTP: %d connections open, closing the oldest idle one", self.limit)
+            idle[0].force_close()
         return self.server()
 
 

@@ -66,6 +66,10 @@ CHAIN_FAULT = "chain_fault"
 VCORE_FAULT = "vcore_fault"
 
 
+def _duty_cycling(point: OperatingPoint | None) -> bool:
+    return point is not None and point.active_chips > 0 and 0.0 < point.duty < 1.0
+
+
 class AsicBackend:
     def __init__(
         self,
@@ -180,7 +184,8 @@ class AsicBackend:
 
     async def apply(self, point: OperatingPoint) -> None:
         self._check_point(point)
-        if point != self._target:
+        if _duty_cycling(point) and not _duty_cycling(self._target):
+            # a new duty cycle starts with its on part; a changed duty keeps the phase
             self._duty_origin = self.clock()
         self._target = point
         self._wake.set()
@@ -475,6 +480,7 @@ class AsicBackend:
             readings = await self._rail_call(rail.read())
             codes = rail.faults()
         except RailFault as exc:
+            self._power = None  # no reading now: never the last one shown as current
             self._raise_rail_fault(exc.code, exc)
             return
         self._power = readings

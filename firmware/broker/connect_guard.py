@@ -106,14 +106,24 @@ class GuardedBroker(Broker):
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
         self.open_connections = 0
+        # Connections that have not sent their CONNECT yet, oldest first.
+        self._waiting: dict[asyncio.StreamWriter, None] = {}
 
     async def stream_connected(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener_name: str
     ) -> None:
         if self.open_connections >= MAX_CONNECTIONS:
-            log.warning("MQTT broker: %d connections open, refusing more", self.open_connections)
-            writer.close()
-            return
+            if not self._waiting:
+                log.warning("MQTT broker: %d clients connected, refusing more", MAX_CONNECTIONS)
+                writer.close()
+                return
+            # A flood of silent sockets must not lock the heater's own bridge out: the
+            # oldest one still without a CONNECT makes room.
+            log.warning("MQTT broker: %d connections open, dropping the oldest silent one",
+                        MAX_CONNECTIONS)  # fmt: skip
+            oldest = next(iter(self._waiting))
+            del self._waiting[oldest]  # closed now; its task ends on the EOF
+            oldest.close()
         self.open_connections += 1
         try:
             await self._guarded(reader, writer, listener_name)
@@ -125,6 +135,7 @@ class GuardedBroker(Broker):
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener_name: str
     ) -> None:
         peer = writer.get_extra_info("peername")
+        self._waiting[writer] = None
         try:
             raw = await asyncio.wait_for(read_connect(reader), CONNECT_TIMEOUT_S)
         except TimeoutError:
@@ -133,6 +144,8 @@ class GuardedBroker(Broker):
         except (ConnectRefused, asyncio.IncompleteReadError, ConnectionError) as exc:
             log.warning("MQTT broker: dropped %s: %s", peer, exc or type(exc).__name__)
             return
+        finally:
+            self._waiting.pop(writer, None)
         verdict = await self._credentials_verdict(raw)
         if verdict is False:
             log.warning("MQTT broker: refused a CONNECT from %s (not authorized)", peer)

@@ -79,6 +79,7 @@ class CpuBackend:
         self._handler: NonceHandler | None = None
         self._stats_lock = threading.Lock()
         self._hashes = 0
+        self._busy_s = 0.0
         self._nonces = 0
         self._hw_errors = 0
         self._thread_rate = 0.0  # nonces/s of one thread while hashing (smoothed)
@@ -92,6 +93,13 @@ class CpuBackend:
         """Nonces hashed since start (every one, not only those reported)."""
         with self._stats_lock:
             return self._hashes
+
+    @property
+    def busy_s(self) -> float:
+        """Seconds spent inside the scan since start, summed over the threads: over a
+        window, Δbusy_s / Δwall / threads is the duty really kept, whatever the load."""
+        with self._stats_lock:
+            return self._busy_s
 
     def set_nonce_handler(self, handler: NonceHandler) -> None:
         self._handler = handler
@@ -197,6 +205,7 @@ class CpuBackend:
         self._meter.add(hashes)
         with self._stats_lock:
             self._hashes += hashes
+            self._busy_s += busy_s
             if busy_s > 0:
                 rate = hashes / busy_s
                 self._thread_rate = (

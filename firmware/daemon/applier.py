@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from collections.abc import Callable
 
 from firmware.work import HashBackend, OperatingPoint
@@ -26,8 +28,15 @@ CLOSE_TIMEOUT_S = 2.0
 
 
 class Applier:
-    def __init__(self, backend: HashBackend, on_done: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        backend: HashBackend,
+        on_done: Callable[[], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.backend = backend
+        self._clock = clock
+        self.sent_at = -math.inf  # clock time the last new point was handed over
         self._on_done = on_done
         self.requested: OperatingPoint | None = None  # the last point handed to the backend
         self.error = ""  # an alarm code while the last apply failed, else ""
@@ -42,6 +51,7 @@ class Applier:
         if point == self.requested and (self.moving or reported in (None, point)):
             return  # on its way, or there (a backend without `target` trusts its apply)
         self.requested = point
+        self.sent_at = self._clock()
         if self._task is not None:
             self._task.cancel()  # latest wins: a ramp still running is interrupted
         self._task = asyncio.create_task(self._apply(point), name="backend-apply")

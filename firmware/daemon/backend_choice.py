@@ -73,16 +73,15 @@ async def open_backend(
 
 
 async def power_for_probe(io: BoardIo, board: BoardProfile) -> None:
-    """Chips answer the probe only powered and out of reset: the rail at the board's
-    default voltage (READ_VOUT checked), power enabled, reset released. The backend
-    holds them idle again once it has brought them up."""
+    """Chips answer the probe only powered and out of reset: power enabled, then the
+    rail at the board's default voltage (READ_VOUT checked), then reset released. The
+    backend holds them idle again once it has brought them up."""
+    if io.lines is not None and io.lines.has("power_enable"):
+        io.lines.set_power(True)
     if io.rail is not None:
         await io.rail.set_voltage_mv(board.default_voltage_mv)
-    if io.lines is not None:
-        if io.lines.has("power_enable"):
-            io.lines.set_power(True)
-        if io.lines.has("reset"):
-            io.lines.release_reset()
+    if io.lines is not None and io.lines.has("reset"):
+        io.lines.release_reset()
 
 
 async def unpower(io: BoardIo) -> None:

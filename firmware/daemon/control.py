@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 
 CONTROL_PERIOD_S = 1.0  # wall seconds between decisions
 SETTLE_PERIOD_S = 0.1  # snapshot refresh while the backend is moving
+# ...for at most this long after a new point was sent (a chain that never arrives, a
+# fault the backend is recovering from, is then refreshed once per decision).
+SETTLE_MAX_S = 30.0
 COMMAND_TIMEOUT_S = 10.0  # a sender waits at most this long for its snapshot
 
 Publish = Callable[[bool], None]  # urgent: publish now (a command's answer), else coalesce
@@ -122,7 +125,7 @@ class ControlLoop:
 
     def attach(self, backend: HashBackend) -> None:
         self.backend = backend
-        self.applier = Applier(backend, self.poke)
+        self.applier = Applier(backend, self.poke, self._clock)
 
     async def send(self, command: Command, timeout_s: float = COMMAND_TIMEOUT_S) -> None:
         """Queue `command`; returns once a snapshot reflecting it was published."""
@@ -148,18 +151,28 @@ class ControlLoop:
     async def run(self) -> None:
         next_decision = self._clock() + self.period_s
         while True:
-            settling = self.applier is not None and (self.applier.moving or self._unsettled())
+            settling = self._settling()
             wait = min(next_decision - self._clock(), SETTLE_PERIOD_S if settling else 1e9)
             batch = await self._next_commands(max(0.0, wait))
             decide = any(not isinstance(p.command, Refresh) for p in batch)
-            if decide or self._clock() >= next_decision:
-                next_decision = self._clock() + self.period_s
-                self._cycle(batch)
-            else:
-                self._refresh(urgent=bool(batch))
+            failed: Exception | None = None
+            try:
+                if decide or self._clock() >= next_decision:
+                    next_decision = self._clock() + self.period_s
+                    self._cycle(batch)
+                else:
+                    self._refresh(urgent=bool(batch))
+            except Exception as exc:  # the loop outlives any one bad step
+                self.alarms.add("control_error")
+                log.exception("control step failed")
+                failed = exc
             for pending in batch:
-                if not pending.done.done():
+                if pending.done.done():
+                    continue
+                if failed is None:
                     pending.done.set_result(None)
+                else:  # its snapshot was not published: the sender must not think so
+                    pending.done.set_exception(RuntimeError(f"control step failed: {failed}"))
 
     async def _next_commands(self, wait_s: float) -> list[_Pending]:
         batch: list[_Pending] = []
@@ -260,9 +273,12 @@ class ControlLoop:
 
     # ---- the snapshot ----------------------------------------------------------------
 
-    def _unsettled(self) -> bool:
+    def _settling(self) -> bool:
+        applier = self.applier
+        if applier is None or self._clock() - applier.sent_at > SETTLE_MAX_S:
+            return False
         stats = self.backend.stats() if self.backend is not None else None
-        return stats is not None and stats.point is not None and stats.point != stats.target
+        return applier.moving or (stats is not None and not arrived(stats))
 
     def _refresh(self, *, urgent: bool) -> None:
         stats = self.backend.stats() if self.backend is not None else None
@@ -271,7 +287,7 @@ class ControlLoop:
         snapshot = self._compose(stats, self.snapshot.seq + 1)
         self.energy.record(self.control_time(), float(snapshot.facts.power_w))
         # The chain starting or stopping work, or arriving where it was sent, is news.
-        hardware = (stats.issuing_work, stats.point == stats.target) if stats is not None else ()
+        hardware = (stats.issuing_work, arrived(stats)) if stats is not None else ()
         urgent = urgent or hardware != self._hardware
         self._hardware = hardware
         self.snapshot = snapshot
@@ -299,18 +315,10 @@ class ControlLoop:
         chips where the target is, work issued), the model there, and the meter."""
         if stats is None or stats.power is None or stats.power.power_w is None:
             return
-        point, target = stats.point, stats.target
-        arrived = (
-            point is not None
-            and target is not None
-            and stats.issuing_work
-            and point.frequency_mhz == target.frequency_mhz
-            and point.active_chips == target.active_chips
-        )
-        model_w = power_at_w(self.board, target, True) if arrived else 0.0
-        self.power_correction.observe(
-            self._clock(), target if arrived else None, model_w, stats.power.power_w
-        )
+        target = stats.target
+        here = target if stats.point is not None and arrived(stats) else None
+        model_w = power_at_w(self.board, here, True) if here is not None else 0.0
+        self.power_correction.observe(self._clock(), here, model_w, stats.power.power_w)
 
     def true_point(self, stats: BackendStats | None) -> tuple[OperatingPoint, float]:
         """Where the chain is and what it draws: measured, or modelled at that point."""
@@ -374,3 +382,14 @@ class ControlLoop:
         if self.applier is not None:
             with contextlib.suppress(Exception):
                 await self.applier.close()
+
+
+def arrived(stats: BackendStats) -> bool:
+    """The chain is where it was last sent: idle and issuing no work for a 0 W target,
+    issuing work at the target's clock otherwise (a backend without read-back: yes)."""
+    point, target = stats.point, stats.target
+    if point is None or target is None:
+        return True
+    if target.active_chips == 0 or target.duty == 0:
+        return not stats.issuing_work
+    return stats.issuing_work and point.frequency_mhz == target.frequency_mhz

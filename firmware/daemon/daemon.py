@@ -39,6 +39,7 @@ from firmware.heat.planner import IDLE
 from firmware.parts.board_io import BoardIo
 from firmware.pool import PoolConfig, PoolManager
 from firmware.store import Store
+from firmware.store.secret_box import SecretBox
 from firmware.update.confirm import HealthCheck
 from firmware.work import HashBackend
 
@@ -88,6 +89,7 @@ class HeaterDaemon:
                 PoolConfig(p.url, p.user, p.password.value, ca_file=str(p.ca_file or ""))
                 for p in config.pools
             ],
+            box=SecretBox.in_dir(config.device.state_dir),
         )
         self.supervisor = SupervisorSide(config.supervisor.port, self.board)
         self.control = ControlLoop(

@@ -44,9 +44,18 @@ async def serve(daemon: HeaterDaemon) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    signalled = asyncio.create_task(stop.wait())
     try:
+        # A signal during start-up (a chain that does not answer the probe) stops it too.
+        starting = asyncio.create_task(daemon.start())
+        await asyncio.wait((starting, signalled), return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            log.info("signal received during start-up: shutting down")
+            return EXIT_OK
         try:
-            await daemon.start()
+            starting.result()
         except Exception:
             if not daemon.slot_start.on_trial:
                 raise
@@ -54,7 +63,6 @@ async def serve(daemon: HeaterDaemon) -> int:
             log.exception("slot %s on trial failed to start", daemon.slot_start.slot)
             return EXIT_TRIAL_FAILED
         print(f"hearthd ready: {daemon.config.device.id}", flush=True)
-        signalled = asyncio.create_task(stop.wait())
         unhealthy = asyncio.create_task(daemon.trial_failed.wait())
         await asyncio.wait((signalled, unhealthy), return_when=asyncio.FIRST_COMPLETED)
         signalled.cancel()
@@ -64,6 +72,7 @@ async def serve(daemon: HeaterDaemon) -> int:
         log.info("signal received: shutting down")
         return EXIT_OK
     finally:
+        signalled.cancel()
         await daemon.stop()
 
 

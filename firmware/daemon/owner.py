@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from firmware.pool import PoolConfig
+from firmware.store.secret_box import SecretBox
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ class OwnerData:
     # The pool list as the config file (with provisioning) gives it: a list changed over
     # the HTTP API is kept only while this stays the same (see restore_pools).
     pools_base: str = field(default="")
+    # Seals the pool passwords kept in the store (None: kept as they are, for tests).
+    box: SecretBox | None = None
 
     def __post_init__(self) -> None:
         self.pools_base = pools_fingerprint(self.pools)
@@ -65,7 +68,12 @@ class OwnerData:
         return {
             "base": self.pools_base,
             "list": [
-                {"url": p.url, "user": p.user, "password": p.password, "ca_file": p.ca_file}
+                {
+                    "url": p.url,
+                    "user": p.user,
+                    "password": self.box.seal(p.password) if self.box else p.password,
+                    "ca_file": p.ca_file,
+                }
                 for p in self.pools
             ],
         }
@@ -89,7 +97,12 @@ class OwnerData:
             log.info("pools: the config file's list changed since the HTTP edit; using it")
             return
         pools = [
-            PoolConfig(p["url"], p["user"], p["password"], ca_file=p.get("ca_file", ""))
+            PoolConfig(
+                p["url"],
+                p["user"],
+                self.box.open(p["password"]) if self.box else p["password"],
+                ca_file=p.get("ca_file", ""),
+            )
             for p in data["list"]
         ]
         if not pools:

@@ -13,7 +13,8 @@ raises it, with the errno the part or the link gave.
 The socket transport is one JSON object per line each way, loopback only:
     -> {"op": "read_word_data", "args": [36, 139]}
     <- {"ok": 1150}        or   {"errno": 121, "error": "no answer at 0x24"}
-`op` is one of `SOCKET_OPS`, the smbus2 method names; `args` their positional arguments.
+`op` is an smbus2 method name of `SMBusLike` (close aside); `args` its positional
+arguments.
 """
 
 from __future__ import annotations
@@ -27,17 +28,6 @@ from typing import Any, Protocol
 
 DEFAULT_TIMEOUT_S = 0.5
 SOCKET_SCHEME = "socket://"
-# smbus2.SMBus methods the parts' drivers use, the operations the socket carries.
-SOCKET_OPS = (
-    "read_byte",
-    "write_byte",
-    "read_byte_data",
-    "write_byte_data",
-    "read_word_data",
-    "write_word_data",
-    "read_i2c_block_data",
-    "write_i2c_block_data",
-)
 DEVICE = re.compile(r"^(?:/dev/)?(?:i2c-)?(?P<number>[0-9]{1,3})$")
 HOST_PORT = re.compile(r"^(?P<host>[A-Za-z0-9.-]+):(?P<port>[0-9]{1,5})$")
 

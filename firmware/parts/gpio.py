@@ -16,13 +16,11 @@ which line and why.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 CONSUMER = "hearthd"
-LINE_ROLES = ("reset", "power_enable", "pgood")
 
 
 class GpioError(RuntimeError):
@@ -131,9 +129,6 @@ class BoardLines:
         except OSError as exc:
             raise GpioError(f"reading pgood ({self._ids['pgood']}): {exc}") from None
         return bool(value == self._gpiod.line.Value.ACTIVE)
-
-    def power_switch(self) -> Callable[[bool], None] | None:
-        return self.set_power if self.has("power_enable") else None
 
     def close(self) -> None:
         """Release the lines (the kernel keeps outputs where they were)."""

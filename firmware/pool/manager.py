@@ -184,7 +184,7 @@ class PoolManager:
             network_difficulty=network,
             bad_lines=session.bad_lines if session else 0,
             last_error=self._last_error,
-            difficulty_unreachable=is_unreachable(difficulty, network),
+            difficulty_unreachable=is_unreachable(difficulty),
         )
 
     def snapshot(self) -> dict[str, Any]:

@@ -28,8 +28,8 @@ class PoolStatus:
     network_difficulty: float | None
     bad_lines: int  # malformed lines survived on the current connection
     last_error: str | None
-    # The pool's share difficulty can never be met (above the hardest possible hash, or
-    # above the network's, where every share would be a block): alarm, nothing earns.
+    # The pool's share difficulty is above that of the hardest possible hash: no share
+    # can ever be found, nothing earns (the daemon raises an alarm).
     difficulty_unreachable: bool = False
 
 
@@ -37,7 +37,5 @@ class PoolStatus:
 MAX_REACHABLE_DIFFICULTY = float(0xFFFF << 208)
 
 
-def is_unreachable(difficulty: float | None, network: float | None) -> bool:
-    if difficulty is None:
-        return False
-    return difficulty > MAX_REACHABLE_DIFFICULTY or (bool(network) and difficulty > network)
+def is_unreachable(difficulty: float | None) -> bool:
+    return difficulty is not None and difficulty > MAX_REACHABLE_DIFFICULTY

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import serial
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from firmware.config import ConfigError, load_config, provision
 from firmware.store.atomic_file import write_atomic
@@ -38,8 +39,12 @@ from firmware.update.protocol import (
     parse_data,
 )
 from firmware.update.slots import SlotStore
+from firmware.update.version import parse_version
 
 MAX_CHUNK = 32 * 1024
+# Present in the update root: the owner, at the device (a shell, the SD card), allows
+# installing an image older than the highest confirmed one. Nothing over USB writes it.
+ALLOW_DOWNGRADE_FILE = "allow-downgrade"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -119,6 +124,18 @@ class UpdateAgent:
         self._session_path.unlink(missing_ok=True)
         self._part_path.unlink(missing_ok=True)
 
+    @property
+    def downgrade_allowed(self) -> bool:
+        return (self.root / ALLOW_DOWNGRADE_FILE).is_file()
+
+    def install_floor(self) -> str:
+        """The lowest version this device installs: the security floor, raised to the
+        highest confirmed version unless downgrades are allowed at the device."""
+        state = self.store.state()
+        if self.downgrade_allowed:
+            return state.floor
+        return max(state.floor, state.highest, key=parse_version)
+
     # -- protocol ----------------------------------------------------------------------
     def handle(self, packet: Packet) -> list[bytes]:
         seq = packet.seq
@@ -154,6 +171,10 @@ class UpdateAgent:
             "active": state.active,
             "trial": state.trial,
             "floor": state.floor,
+            "highest": state.highest,
+            "allow_downgrade": self.downgrade_allowed,
+            # Public keys, so the host can check the whole image before sending a byte.
+            "keys": [public_hex(key) for key in self.trusted.values()],
             "max_chunk": MAX_CHUNK,
             "session": None if session is None else asdict(session),
         }
@@ -241,7 +262,7 @@ class UpdateAgent:
                 data,
                 self.trusted,
                 board=self.identity.board,
-                security_floor=self.store.state().floor,
+                security_floor=self.install_floor(),
             )
         except ImageError:
             self._drop_session()
@@ -285,6 +306,10 @@ class UpdateAgent:
         except ValueError as exc:
             raise ImageError("invalid_settings", str(exc)) from None
         return Kind.DONE, {"settings": shown}
+
+
+def public_hex(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
 
 def load_trusted(root: Path) -> dict[bytes, Ed25519PublicKey]:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import struct
 import tarfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from firmware.inputs import loads_strict
 from firmware.update.version import parse_version
 
 FORMAT = 1
@@ -32,6 +32,9 @@ SIGNED_CONTEXT = b"hearth-image-v1\x00"
 MANIFEST_NAME = "manifest.json"
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
 MAX_FILES = 4096
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+# Written by the slot store next to the image's files (slots.SLOT_MARKER).
+RESERVED_NAMES = frozenset({"slot.json"})
 
 
 class ImageError(ValueError):
@@ -232,7 +235,8 @@ def check_compatibility(manifest: Manifest, board: str | None, security_floor: s
     if parse_version(manifest.version) < parse_version(security_floor):
         raise ImageError(
             "downgrade",
-            f"image version {manifest.version} is below this device's minimum {security_floor}",
+            f"image version {manifest.version} is below this device's minimum {security_floor} "
+            "(downgrades are allowed only at the device: docs/update-protocol.md)",
         )
 
 

@@ -36,7 +36,11 @@ class BootState:
     active: str = "a"  # the last confirmed slot
     trial: str | None = None  # a newly installed slot waiting to prove itself
     trial_boots: int = 0  # times the trial slot was started without confirming
-    floor: str = "0.0.0"  # security floor: images below it are refused
+    floor: str = "0.0.0"  # security floor: images below it are refused, always
+    # Anti-rollback (MCUboot's downgrade prevention): the highest version ever confirmed;
+    # older images are refused unless the owner allowed downgrades at the device itself
+    # (`allow-downgrade` in the update root, docs/update-protocol.md).
+    highest: str = "0.0.0"
 
     def __post_init__(self) -> None:
         if self.active not in SLOTS or self.trial not in (None, *SLOTS):
@@ -44,6 +48,7 @@ class BootState:
         if self.trial == self.active:
             raise ValueError("the trial slot cannot be the active slot")
         parse_version(self.floor)
+        parse_version(self.highest)
 
 
 def slot_path(root: Path, slot: str) -> Path:
@@ -168,7 +173,10 @@ class SlotStore:
             return False
         info = self.slot_info(slot) or {}
         floor = max(state.floor, info.get("min_version", "0.0.0"), key=parse_version)
+        highest = max(state.highest, info.get("version", "0.0.0"), key=parse_version)
         self.checkpoint("confirm:before")
-        self._save(BootState(active=slot, trial=None, trial_boots=0, floor=floor))
+        self._save(
+            BootState(active=slot, trial=None, trial_boots=0, floor=floor, highest=highest)
+        )
         self.checkpoint("confirm:after")
         return True

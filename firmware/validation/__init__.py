@@ -3,7 +3,8 @@
 ESPHome's config validation is the model: small validators composed into bigger ones,
 one error type, and messages naming the key, the value and what is allowed:
 
-    pool[0].url = 'htp://x': allowed: a stratum+tcp:// or stratum+ssl:// URL: ...
+    pool[0].url = 'htp://x': allowed: stratum+tcp://host:port or stratum+ssl://host:port
+        (the scheme 'htp' is not one of these)
 
 A validator is any callable `value -> checked value` that raises `Invalid`. Values
 come from TOML or JSON, so nothing is trusted: wrong types, NaN/inf, integers too big
@@ -14,9 +15,11 @@ Scalars (firmware.validation.scalars):
     boolean()                                     true | false
     integer(low, high)                            int (not bool) in low..high
     number(low, high, finite=True, step=None)     int/float → float; grid with step
-    string(min_len, max_len, pattern, blank=True) text; `blank=False` refuses "  "
-    one_of(*options)                              exactly one of the options
-    url(schemes)                                  scheme://host:port, port 1..65535
+    string(min_len, max_len, pattern, blank=True) UTF-8 text; `blank=False` refuses "  "
+    one_of(*options)                              exactly one of the options (same type)
+    url(schemes)                                  scheme://host:port, port 1..65535,
+                                                  the error says which part is wrong
+    (integer, number, string, one_of take `allowed=` to word the message)
     secret(inner=string())                        → Secret; errors never print it
     nullable(inner)                               None or what inner allows
     all_of(first, *then)                          chain: each gets the previous result
@@ -30,10 +33,12 @@ Errors (firmware.validation.error):
         .as_(cls) re-types it (ConfigError, BoardProfileError subclass it).
         Segment = str | int: one step of a path (a key or a list index).
 One home each (firmware.validation.heat, .network, .mask):
-    MODES, PRESETS, TARGET_MIN_C, TARGET_MAX_C, mode(), preset(), target_c()
+    MODES, PRESETS, TARGET_MIN_C, TARGET_MAX_C, TARGET_STEP_C, mode(), preset(),
+    target_c()
     POOL_SCHEMES, pool_url(), DEVICE_ID_PATTERN, device_id(), port(low=1),
     TOPIC_PREFIX_PATTERN, topic_prefix()
-    MASK ("***"), mask_url(text), shown(value, secret) and Secret
+    MASK ("***"), mask_url(text), shown(value, secret) and Secret; SECRET_KEYS: key
+    names whose values an error never prints
 """
 
 from firmware.validation.containers import list_of, table

@@ -23,7 +23,6 @@ def preset() -> Validator[str]:
     return one_of(*PRESETS)
 
 
-def target_c(*, on_grid: bool = True) -> Validator[float]:
-    """A setpoint in TARGET_MIN_C..TARGET_MAX_C °C; on the 0.1 °C grid unless `on_grid`
-    is False (the config file's start-up default has always taken any value in range)."""
-    return number(TARGET_MIN_C, TARGET_MAX_C, step=TARGET_STEP_C if on_grid else None)
+def target_c() -> Validator[float]:
+    """A setpoint in TARGET_MIN_C..TARGET_MAX_C °C on the 0.1 °C grid, rounded onto it."""
+    return number(TARGET_MIN_C, TARGET_MAX_C, step=TARGET_STEP_C)

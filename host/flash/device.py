@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from firmware.update.protocol import PROTOCOL_VERSION, Kind, data_payload, parse_ack
-from host.flash.link import FlashError, UpdateLink
+from host.flash.link import STOPPED, FlashError, UpdateLink
+from host.flash.precheck import precheck
 
 CHUNK = 16 * 1024
 WINDOW = 8
@@ -62,6 +63,7 @@ def flash_image(
     progress: Callable[[Progress], None] = lambda p: None,
 ) -> FlashResult:
     info = link.request(Kind.HELLO, {"proto": PROTOCOL_VERSION})
+    precheck(image, info)
     max_chunk = info.get("max_chunk")
     chunk = min(CHUNK, max_chunk) if isinstance(max_chunk, int) else CHUNK
     if not resume:
@@ -112,8 +114,8 @@ def _send_chunks(
         packets = link.poll(link.timeout_s)
         if not packets:
             silent_rounds += 1
-            if silent_rounds > link.retries:
-                raise FlashError("the device stopped answering; run again with --resume")
+            if silent_rounds >= link.retries:
+                raise FlashError(STOPPED)
             next_frame = base  # go back and resend the window
             continue
         silent_rounds = 0

@@ -10,6 +10,11 @@ from serial.tools import list_ports
 
 from firmware.update.protocol import Deframer, Kind, Packet, encode, encode_json
 
+# A frame (at most 64 kB) goes out in under a second at 921600 baud; a write blocked this
+# long means the device stopped reading.
+WRITE_TIMEOUT_S = 5.0
+STOPPED = "the device stopped answering; run again with --resume"
+
 
 class FlashError(RuntimeError):
     """Something the user must be told; `code` is the device's reason when it refused."""
@@ -49,7 +54,9 @@ def open_port(url: str) -> serial.Serial:
     try:
         # serial_for_url gives a Serial for device paths and ptys, and a same-faced
         # class for socket:// and loop:// URLs.
-        port: serial.Serial = serial.serial_for_url(url, baudrate=921600, timeout=0.05)
+        port: serial.Serial = serial.serial_for_url(
+            url, baudrate=921600, timeout=0.05, write_timeout=WRITE_TIMEOUT_S
+        )
     except (serial.SerialException, OSError) as exc:
         raise FlashError(f"cannot open {url}: {exc}") from None
     return port
@@ -69,7 +76,11 @@ class UpdateLink:
         return self._seq
 
     def send(self, frame: bytes) -> None:
-        self.port.write(frame)
+        try:
+            self.port.write(frame)
+        except serial.SerialTimeoutException:
+            # A device that stopped reading: its input buffer is full and ours with it.
+            raise FlashError(STOPPED) from None
 
     def poll(self, wait_s: float) -> list[Packet]:
         """Packets that arrived within `wait_s` (returns as soon as any have)."""

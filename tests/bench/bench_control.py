@@ -6,7 +6,8 @@ night, 21.0 °C from 06:30 to 23:00), the room's outdoor swing and sun, and a no
 (±0.1 °C), lagging (60 s), quantised (0.1 °C) sensor. The Hearth side starts untuned
 (it runs its relay test during the first hours); it is the full `HeatController` (mode
 auto, the times above as the owner's weekly schedule, window detection on) driving a
-hearth-400 board through the planner, ramp limits included. The baseline switches
+hearth-400 board through the planner as hearthd runs it (whole-chain points only: the
+ASIC backend clocks all 24 chips or none), ramp limits included. The baseline switches
 between the board's full power (all chips at the top frequency) and off, at
 target ∓ 0.3 °C, with a minimum 5 min on and 5 min off.
 
@@ -102,7 +103,7 @@ class Tally:
 
 def simulate(room_name: str, controller: str) -> tuple[Tally, dict[str, object]]:
     board = load_board("hearth-400")
-    planner = PowerPlanner(board)
+    planner = PowerPlanner(board, whole_chain=True)  # what hearthd runs
     room = Room(ROOMS[room_name], seed=7)
     room.settle(NIGHT_C)
     settings = apply_update(
@@ -163,7 +164,7 @@ def events(window_detection: bool) -> dict[str, float]:
     seconds from the shed signal to the board drawing idle power, and how far the room
     fell during the shed."""
     board = load_board("hearth-400")
-    planner = PowerPlanner(board)
+    planner = PowerPlanner(board, whole_chain=True)  # what hearthd runs
     room = Room(ROOMS["living"], seed=7)
     room.settle(NIGHT_C)
     settings = apply_update(

@@ -110,7 +110,7 @@ class ChainSimulator:
         self.frequency_log: list[tuple[float, float]] = []  # (time, MHz) on every PLL write
         self.frames_received = 0
         self.jobs_received = 0
-        self.jobs_while_reset = 0  # job frames on the wire while RST was held (ignored)
+        self.jobs_while_off = 0  # job frames on the wire while reset held or unpowered
         self.bad_host_frames = 0
         self.lost_to_baud_mismatch = 0
         self.nonces_sent = 0
@@ -507,10 +507,11 @@ class ChainSimulator:
                     except OSError:
                         return
                     if data:
-                        if self._reset_held:  # chips held in reset act on nothing
+                        if self._reset_held or not self._powered or not self._vcore_ok:
+                            # chips held in reset or unpowered act on nothing
                             frames = self._reader.feed(data)
-                            self.jobs_while_reset += sum(1 for f in frames if f.is_job)
-                        elif self._powered and self._vcore_ok and self._baud_matches(now):
+                            self.jobs_while_off += sum(1 for f in frames if f.is_job)
+                        elif self._baud_matches(now):
                             for frame in self._reader.feed(data):
                                 self._handle(frame, now)
                             self.bad_host_frames = self._reader.bad_frames

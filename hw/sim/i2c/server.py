@@ -35,7 +35,6 @@ class I2cServer:
 
     def __init__(self, bus: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         self.bus = bus
-        self.transactions = 0
         self._lock = threading.Lock()  # one transaction on the bus at a time, as on a wire
         server = self
 
@@ -88,7 +87,6 @@ class I2cServer:
         if op not in OPERATIONS or not isinstance(args, list):
             return {"errno": errno.EINVAL, "error": f"unknown operation {op!r}"}
         with self._lock:
-            self.transactions += 1
             try:
                 result = getattr(self.bus, op)(*args)
             except OSError as exc:

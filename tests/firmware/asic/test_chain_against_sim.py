@@ -48,8 +48,9 @@ def test_family_bring_up_ramp_nonces_and_hashrate(model: str) -> None:
         repeats = backend.driver.family.pll_write_repeats
         # the last step landed, every repeat of it
         await wait_for(
-            lambda: abs(sim.frequency_mhz - FAST_MHZ) < 0.5
-            and len(sim.frequency_log) % repeats == 0
+            lambda: (
+                abs(sim.frequency_mhz - FAST_MHZ) < 0.5 and len(sim.frequency_log) % repeats == 0
+            )
         )
         # enumeration, addressing and init reached every chip
         interval = 256 // profile.chip_count

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 
 import pytest
@@ -100,7 +101,6 @@ def test_a_slow_chain_is_measured_and_still_works() -> None:
         await start_hashing(backend)
         await backend.submit_job(make_job())
         sim.set_latency(0.15)
-        await asyncio.sleep(0.6)
         await wait_for(lambda: backend.driver.poll_latency_s >= 0.14)
         await hashing(backend, found)
         assert all(c.responding for c in backend.stats().chips)
@@ -182,5 +182,26 @@ def test_duty_cycle_stops_and_resumes_the_chips() -> None:
         await backend.apply(OperatingPoint(75.0, 1150, 4))
         await wait_for(lambda: sim.frequency_mhz == pytest.approx(75.0, abs=0.5))
         await hashing(backend, found)
+
+    run_against_sim(PROFILE, scenario, duty_period_s=1.5)
+
+
+def test_a_duty_cycle_keeps_its_phase_while_the_duty_changes() -> None:
+    async def scenario(sim: ChainSimulator, backend: AsicBackend, found) -> None:
+        await start_hashing(backend)
+        await backend.submit_job(make_job())
+        await backend.apply(OperatingPoint(75.0, 1150, 4, duty=0.5))
+
+        async def planner() -> None:  # a new duty every tick, as a planner may give
+            for tick in itertools.count():
+                await backend.apply(OperatingPoint(75.0, 1150, 4, duty=0.4 + 0.1 * (tick % 2)))
+                await asyncio.sleep(0.1)
+
+        task = asyncio.create_task(planner())
+        try:
+            await wait_for(lambda: sim.reset_held)  # the off part still comes
+            await wait_for(lambda: sim.hashing_chips == 4)  # and the on part after it
+        finally:
+            task.cancel()
 
     run_against_sim(PROFILE, scenario, duty_period_s=1.5)

@@ -31,7 +31,7 @@ def test_pgood_reads_the_input_level():
     assert board.pgood() is False
     chip.level[27] = 1
     assert board.pgood() is True
-    assert not board.has("reset") and board.power_switch() is None
+    assert not board.has("reset") and not board.has("power_enable")
 
 
 def test_no_lines_configured_requests_nothing():

@@ -42,7 +42,13 @@ def test_a_silent_chip_raises_an_alarm_until_it_answers_again(tmp_path):
         try:
             # No room sensor: it heats at its cap, so the whole chain hashes.
             await until(lambda: chain.hashing_chips == 24, 30, "hashing")
-            await asyncio.sleep(1.0)
+            # The marker: every chip's rate measured, so each chip's counters were polled
+            # and answered, which is what the alarm is judged on.
+            await until(
+                lambda: all(c.hashrate_ghs > 0 for c in daemon.miner_facts().chips),
+                30,
+                "every chip's rate measured",
+            )
             assert chip_alarms(daemon) == []
             chain.silence_chip(5, True)
             chain.silence_chip(17, True)

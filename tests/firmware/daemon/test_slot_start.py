@@ -39,6 +39,7 @@ from hw.sim.mpy_board import MicroPythonBoard
 from tests.firmware.update.images import BOARD as IMAGE_BOARD
 from tests.firmware.update.images import ImageKit
 from tests.support.supervisor import sim  # noqa: F401 (fixture)
+from tests.support.waiting import eventually
 
 REPO = Path(__file__).resolve().parents[3]
 HEATER_BOARD = "bitaxe-ultra"
@@ -175,8 +176,8 @@ def test_a_healthy_trial_start_confirms_its_slot(tmp_path, monkeypatch, chain, s
             state = SlotStore(root).state()
             assert (state.active, state.trial) == (NEW, None), daemon.slot_start.failing
             assert state.floor == "0.0.0"
-            await asyncio.sleep(0.2)
-            assert daemon.slot_start.confirmed and not daemon.trial_failed.is_set()
+            await eventually(lambda: daemon.slot_start.confirmed, what="the slot confirmed")
+            assert not daemon.trial_failed.is_set()
             assert "update_trial" not in daemon.alarms and "update_unhealthy" not in daemon.alarms
             assert daemon.backend is not None and daemon.backend.stats().kind == "asic"
         finally:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from firmware.heat import HeatSettings, SettingsLimits, WeeklySchedule, apply_update
 from firmware.heat.settings import SETTABLE
+from firmware.validation import Invalid
 
 LIMITS = SettingsLimits(max_power_w=502.0)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -189,3 +190,30 @@ def test_stored_settings_from_an_older_store_take_defaults() -> None:
     assert restored.mode == "auto" and restored.window_detection is True
     with pytest.raises(ValueError, match="colour"):
         HeatSettings.from_dict({"colour": "red"}, LIMITS)
+
+
+HOSTILE_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**5000), max_value=10**5000),
+    st.sampled_from([1e400, -1e400, float("nan"), "\ud800", "x" * 100_000]),
+    st.builds(lambda n: [[[[[{"at": "06:00"}]]]]] * n, st.integers(0, 3)),
+    st.recursive(
+        st.none() | st.integers() | st.text(max_size=6),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner),
+        max_leaves=30,
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from([*SETTABLE, "fan"]), HOSTILE_VALUES, min_size=1))
+def test_hostile_patches_apply_or_are_refused_naming_the_key(patch: dict) -> None:
+    current = HeatSettings()
+    try:
+        apply_update(current, patch, LIMITS)
+    except Invalid as exc:
+        message = str(exc)
+        assert exc.key.split(".")[0].split("[")[0] in patch and "allowed:" in message
+        assert len(message) < 2000
+    assert current == HeatSettings()

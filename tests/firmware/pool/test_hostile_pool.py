@@ -73,7 +73,7 @@ async def test_an_unreachable_difficulty_is_flagged() -> None:
         assert not manager.status().difficulty_unreachable
         await pool.set_difficulty(1e300)
         await until(lambda: manager.status().difficulty_unreachable)
-    assert is_unreachable(1e300, None) and not is_unreachable(1e6, None)
+    assert is_unreachable(1e300) and not is_unreachable(1e12)
 
 
 async def test_junk_lines_give_a_bounded_log(caplog: pytest.LogCaptureFixture) -> None:

@@ -58,7 +58,9 @@ def test_confirmed_update_becomes_active(store: SlotStore) -> None:
     assert slot == "a" and store.state().trial == "a"
     assert store.boot() == "a"
     assert store.confirm("a")
-    assert store.state() == BootState(active="a", trial=None, trial_boots=0, floor="1.1.0")
+    assert store.state() == BootState(
+        active="a", trial=None, trial_boots=0, floor="1.1.0", highest="1.1.0"
+    )
     assert store.boot() == "a" and running_version(store, "a") == "1.1.0"
 
 

@@ -163,7 +163,7 @@ def test_the_live_view_redraws_as_heaters_change(mosquitto_broker: MosquittoBrok
             view.wait(timeout=10)
             reader.join(timeout=10)
     frames = drawn_frames()
-    assert len(frames) >= 3
+    assert len(frames) >= 2  # the retained fleet, then at least one redraw with the changes
     first = next(frame for frame in frames if "living" in frame)  # retained ones arrived
     assert "20.5/21.0" in first and "cellar" not in first
     assert "23.2/21.0" in frames[-1] and "cellar" in frames[-1]

@@ -1,6 +1,7 @@
 """`hearth sim --board bitaxe-gamma` with its simulated parts: hearthd (a subprocess)
 reaches the simulated TPS546D24A over the `socket://` I2C bus, sets Vcore through it
-before hashing, reports what it measures, and stops the chain on a regulator fault.
+before hashing, reports what it measures, stops the chain on a regulator fault, comes
+back when it clears, and shows no reading from a regulator that stopped answering.
 Verdicts are read from the simulators' own state and hearthd's HTTP API."""
 
 from __future__ import annotations
@@ -71,5 +72,26 @@ def test_measured_rail_in_system_info_and_a_regulator_fault_stops_the_chain(
                 "the vr_overtemp alarm",
             )
             assert state["hashrate_ghs"] == 0 or state["action"] != "heating"
+
+            # The cause goes (CLEAR_FAULTS, as after a cool-down): hearthd brings it back.
+            heater.parts.bus.write_byte(regulator.address, 0x03)
+            await sim.wait_for(
+                lambda: heater.chain.hashing_chips, lambda n: n == 1, START_TIMEOUT_S, "back"
+            )
+            # A regulator that stops answering: its alarm, and no reading passed off as
+            # current (the last one is not the board's power now).
+            regulator.stop_answering()
+            state = await sim.wait_for(
+                sim.state,
+                lambda s: any("vr_not_answering" in a for a in s["alarms"]),
+                REACT_TIMEOUT_S,
+                "the vr_not_answering alarm",
+            )
+            state = await sim.wait_for(
+                sim.state, lambda s: not s["power_measured"], REACT_TIMEOUT_S, "no reading"
+            )
+            assert state["vout_mv"] is None and state["iout_a"] is None
+            info = await sim.info()
+            assert info["coreVoltageActual"] is None and info["powerMeasured"] == 0
 
     asyncio.run(scenario())

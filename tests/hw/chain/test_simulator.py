@@ -87,6 +87,17 @@ def gamma4():
     sim.stop()
 
 
+@pytest.fixture
+def frozen_gamma4():
+    """gamma4 on a clock only the test moves."""
+    clock = FrozenClock()
+    sim = ChainSimulator(load_board("bitaxe-gamma"), chips=4, seed=3, clock=clock)
+    port = serial.serial_for_url(sim.start(), baudrate=115200, timeout=0.2)
+    yield sim, port, clock
+    port.close()
+    sim.stop()
+
+
 def test_enumeration_addressing_and_register_reads(gamma4) -> None:
     sim, port = gamma4
     port.write(READ_CHIP_ID)
@@ -115,37 +126,33 @@ def test_bad_crc_frames_are_ignored_like_a_chip_does(gamma4) -> None:
     assert sim.jobs_received == 0
 
 
-def test_baud_switch_is_modelled_on_both_ends() -> None:
-    clock = FrozenClock()
-    with ChainSimulator(load_board("bitaxe-gamma"), chips=4, seed=3, clock=clock) as sim:
-        with serial.serial_for_url(sim.start(), baudrate=115200, timeout=0.2) as port:
-            port.write(FAST_UART)
-            wait_until(lambda: sim.baud == 1_000_000, what="the chips at 1 Mbaud")
-            clock.now += BAUD_GRACE_S + 0.1  # the host is still at 115200: frames are lost
-            port.write(READ_CHIP_ID)
-            wait_until(lambda: sim.lost_to_baud_mismatch >= len(READ_CHIP_ID), what="lost")
-            port.baudrate = 1_000_000
-            port.write(read_register(0x8C))  # the marker: nothing answered the lost read
-            frames = responses(port, 11, 4, 0x8C)
-            assert len(frames) == 4 and all(answers_to(f, 0x8C) for f in frames)
+def test_baud_switch_is_modelled_on_both_ends(frozen_gamma4) -> None:
+    sim, port, clock = frozen_gamma4
+    port.write(FAST_UART)
+    wait_until(lambda: sim.baud == 1_000_000, what="the chips at 1 Mbaud")
+    clock.now += BAUD_GRACE_S + 0.1  # the host is still at 115200: frames are lost
+    port.write(READ_CHIP_ID)
+    wait_until(lambda: sim.lost_to_baud_mismatch >= len(READ_CHIP_ID), what="lost")
+    port.baudrate = 1_000_000
+    port.write(read_register(0x8C))  # the marker: nothing answered the lost read
+    frames = responses(port, 11, 4, 0x8C)
+    assert len(frames) == 4 and all(answers_to(f, 0x8C) for f in frames)
 
 
-def test_counters_advance_at_the_modelled_hashrate() -> None:
-    clock = FrozenClock()
-    with ChainSimulator(load_board("bitaxe-gamma"), chips=4, seed=3, clock=clock) as sim:
-        with serial.serial_for_url(sim.start(), baudrate=115200, timeout=0.2) as port:
-            port.write(CHAIN_INACTIVE + b"".join(set_address(64 * i) for i in range(4)))
-            port.write(write_register(0x08, 0x40A80241))  # PLL0: fb 168, refdiv 2, p1 5, p2 2
-            expected_mhz = 25 * 168 / (2 * 5 * 2)
-            wait_until(lambda: sim.frequency_mhz == pytest.approx(expected_mhz), what="PLL0")
-            job = b"\x21\x56" + bytes((8, 1)) + bytes(80)
-            port.write(b"\x55\xaa" + job + crc16_false(job).to_bytes(2, "big"))
-            wait_until(lambda: sim.jobs_received == 1, what="the job taken")
-            port.write(read_register(0x8C))
-            first = counters(responses(port, 11, 4, 0x8C))
-            clock.now += 2.0
-            port.write(read_register(0x8C))
-            second = counters(responses(port, 11, 4, 0x8C))
+def test_counters_advance_at_the_modelled_hashrate(frozen_gamma4) -> None:
+    sim, port, clock = frozen_gamma4
+    port.write(CHAIN_INACTIVE + b"".join(set_address(64 * i) for i in range(4)))
+    port.write(write_register(0x08, 0x40A80241))  # PLL0: fb 168, refdiv 2, p1 5, p2 2
+    expected_mhz = 25 * 168 / (2 * 5 * 2)
+    wait_until(lambda: sim.frequency_mhz == pytest.approx(expected_mhz), what="PLL0")
+    job = b"\x21\x56" + bytes((8, 1)) + bytes(80)
+    port.write(b"\x55\xaa" + job + crc16_false(job).to_bytes(2, "big"))
+    wait_until(lambda: sim.jobs_received == 1, what="the job taken")
+    port.write(read_register(0x8C))
+    first = counters(responses(port, 11, 4, 0x8C))
+    clock.now += 2.0
+    port.write(read_register(0x8C))
+    second = counters(responses(port, 11, 4, 0x8C))
     per_chip = 210.0 * 1e6 * 2040 / 2**32  # counts per second
     assert sorted(second) == [0, 64, 128, 192]
     for address, count in second.items():
