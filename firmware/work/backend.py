@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from firmware.work.rail import PowerReadings
 from firmware.work.job import FoundNonce, Job, OperatingPoint
+from firmware.work.rail import PowerReadings
 
 NonceHandler = Callable[[FoundNonce], None]
 
