@@ -23,6 +23,7 @@ from firmware.config.provisioned import applied_keys, overlay
 from firmware.config.schema import (
     EMBEDDED_BROKER,
     AsicConfig,
+    BackendConfig,
     DeviceConfig,
     HearthConfig,
     HeatConfig,
@@ -34,6 +35,7 @@ from firmware.config.schema import (
     SupervisorConfig,
     UpdateConfig,
 )
+from firmware.miner.actuators import ACTUATORS
 from firmware.parts.bus import BusSpecError, check_bus_spec
 from firmware.validation import (
     Invalid,
@@ -219,6 +221,12 @@ def _http(d: dict[str, Any]) -> HttpConfig:
     return HttpConfig(**d)
 
 
+def _backend(d: dict[str, Any]) -> BackendConfig:
+    if d["kind"] == "miner" and not d["host"]:
+        raise Invalid("host", "", "the miner's address (backend.kind = \"miner\")")
+    return BackendConfig(**d)
+
+
 def _update(d: dict[str, Any]) -> UpdateConfig:
     return UpdateConfig(
         root=pathlib.Path(d["root"]) if d["root"].strip() else None,
@@ -287,6 +295,19 @@ _TABLES: dict[str, tuple[Validator[Any], object]] = {
             "pgood_gpio": (_GPIO_LINE, ""),
         },
         _asic,
+    ),
+    "backend": _section(
+        {
+            "kind": (one_of("asic", "cpu", "miner"), "asic"),
+            "host": _text(),
+            "type": (
+                one_of("", *ACTUATORS, allowed=f"one of {', '.join(ACTUATORS)} or \"\" (detect)"),
+                "",
+            ),
+            "username": _text(),
+            "password": (secret(), ""),
+        },
+        _backend,
     ),
     "pool": (
         list_of(

@@ -87,6 +87,18 @@ class HttpConfig:
 
 
 @dataclass(frozen=True)
+class BackendConfig:
+    """What hashes: "asic" (the chain on `[asic] port`, the CPU when it is empty), "cpu",
+    or "miner": a miner on the network run through pyasic (docs/miners.md)."""
+
+    kind: str = "asic"
+    host: str = ""  # the miner's address (kind = "miner")
+    type: str = ""  # a firmware/miner/actuators.py ACTUATORS name; "" = pyasic detects
+    username: str = ""
+    password: Secret = field(default_factory=lambda: Secret(""))
+
+
+@dataclass(frozen=True)
 class SupervisorConfig:
     port: str  # serial device path or URL of the supervisor MCU; "" = none
 
@@ -136,6 +148,7 @@ class HearthConfig:
     store: StoreConfig
     sim: SimConfig
     update: UpdateConfig = field(default_factory=UpdateConfig)
+    backend: BackendConfig = field(default_factory=BackendConfig)
     source: str = ""
     # Keys laid over the file from `hearth provision` (firmware/config/provisioned.py), and
     # why the provisioned settings were not used, if they were not.

@@ -17,7 +17,9 @@ from firmware.asic import detect_backend
 from firmware.asic.backend import AsicBackend
 from firmware.board import BoardProfile
 from firmware.config import AsicConfig
+from firmware.config.schema import BackendConfig
 from firmware.cpuminer import CpuBackend
+from firmware.heat.planner import power_at_w
 from firmware.parts.board_io import BoardIo, BoardIoError, open_board_io
 from firmware.parts.errors import PartError
 from firmware.parts.usb_serial import UsbPortError, is_usb_spec, resolve_usb_port
@@ -39,11 +41,17 @@ def open_io(config: AsicConfig, board: BoardProfile) -> BoardIo:
 
 
 async def open_backend(
-    config: AsicConfig, board: BoardProfile, io: BoardIo | None = None
+    config: AsicConfig,
+    board: BoardProfile,
+    io: BoardIo | None = None,
+    choice: BackendConfig | None = None,
 ) -> HashBackend:
     """The backend, with `io` (from `open_io`; opened here when not given) wired in: the
-    rail, the reset line and the power switch, where the board has them."""
-    if not config.port:
+    rail, the reset line and the power switch, where the board has them. `[backend]
+    kind = "cpu"` hashes on the CPU, `"miner"` runs the miner at `host` (docs/miners.md)."""
+    if choice is not None and choice.kind == "miner":
+        return open_miner(choice, board)
+    if not config.port or (choice is not None and choice.kind == "cpu"):
         return CpuBackend(threads=config.cpu_threads)
     if io is None:
         io = open_io(config, board)
@@ -70,6 +78,20 @@ async def open_backend(
     if not isinstance(backend, AsicBackend):
         await unpower(io)  # nothing answered: the CPU hashes, the hashboard stays off
     return backend
+
+
+def open_miner(choice: BackendConfig, board: BoardProfile) -> HashBackend:
+    """The network miner; the control loop plans on `board`'s watts, so each point is
+    passed on as its share of the board's maximum (firmware/miner/backend.py)."""
+    from firmware.miner.backend import MinerBackend  # pyasic loads only for a miner
+
+    top = board.max_w()
+    return MinerBackend(
+        choice.host,
+        choice.type or None,
+        fraction_of=lambda point: power_at_w(board, point, True) / top if point.duty else 0.0,
+        credentials=(choice.username, choice.password.value),
+    )
 
 
 async def power_for_probe(io: BoardIo, board: BoardProfile) -> None:

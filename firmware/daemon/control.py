@@ -325,7 +325,10 @@ class ControlLoop:
         if stats is None:
             return IDLE, power_at_w(self.board, None, False)
         if stats.point is not None:
-            point, issuing = stats.point, stats.issuing_work
+            # Read back: chips still clocked and counting (a board with no reset line, no
+            # power switch and no rail cannot stop them) hash and heat, work issued or not.
+            point = stats.point
+            issuing = stats.issuing_work or (point.frequency_mhz > 0 and point.active_chips > 0)
         else:  # a backend that does not read its point back: what it was last asked
             point = (self.applier.requested if self.applier else None) or IDLE
             issuing = stats.expected_hashrate_ghs > 0

@@ -158,7 +158,9 @@ class HeaterDaemon:
             self.alarms.add("supervisor_unavailable")
         # The board's parts bus and GPIO lines (rail, reset, power enable), where wired.
         self.board_io = open_io(self.config.asic, self.board)
-        self.backend = await open_backend(self.config.asic, self.board, self.board_io)
+        self.backend = await open_backend(
+            self.config.asic, self.board, self.board_io, self.config.backend
+        )
         await self.backend.start()
         self.control.attach(self.backend)
         # What the loop decides is what the chips do from the first decision on: a 0 W

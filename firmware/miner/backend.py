@@ -12,13 +12,15 @@ Faults (`stats().fault`): `miner_unknown` (nothing answers as a known miner at `
 `miner_unreachable` (no answer: retried with backoff, `retry_s` doubling to
 `retry_max_s`), `miner_command_refused`, `miner_ignored_command` (answered OK but the
 read-back still differs `confirm_polls` polls later; resent every `resend_s`),
-`miner_reading_missing` (no power reading).
+`miner_reading_missing` (no power reading), `miner_bad_answer` (an answer pyasic
+cannot parse; retried like an unreachable miner).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -34,6 +36,7 @@ from firmware.miner.models import MINER_TYPES, MinerType, driver_for, type_of
 from firmware.work import BackendStats, Job, NonceHandler, OperatingPoint, PowerReadings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _FAILURES = (Unreachable, TimeoutError, OSError, APIError)
 
 
@@ -50,6 +53,8 @@ class MinerBackend:
         retry_max_s: float = 60.0,
         confirm_polls: int = 2,
         resend_s: float = 60.0,
+        fraction_of: Callable[[OperatingPoint], float] | None = None,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         if miner_type is not None and miner_type not in MINER_TYPES:
             raise ValueError(
@@ -67,6 +72,11 @@ class MinerBackend:
         self._driver: Driver | None = None
         self._mapper: LevelMapper | None = None
         self._asked_w = 0.0
+        # Points planned on another board's watts (hearthd's board profile): the share of
+        # that board's maximum, laid onto the miner's range once its type is known.
+        self._fraction_of = fraction_of
+        self._fraction: float | None = None
+        self._credentials = credentials
         self._owner_off = True
         self._target: OperatingPoint | None = None
         self._reading: Reading | None = None
@@ -106,8 +116,12 @@ class MinerBackend:
 
     async def apply(self, point: OperatingPoint) -> None:
         self._target = point
-        self._asked_w = watts_of(point)
-        self._owner_off = self._asked_w <= 0
+        if self._fraction_of is not None:
+            self._fraction = min(1.0, max(0.0, self._fraction_of(point)))
+            self._owner_off = point.active_chips == 0 or point.duty == 0 or self._fraction == 0
+        else:
+            self._asked_w = watts_of(point)
+            self._owner_off = self._asked_w <= 0
         self._wake.set()
 
     def stats(self) -> BackendStats:
@@ -172,6 +186,13 @@ class MinerBackend:
                 self._fault = "miner_unknown"
                 delay = self._backoff_s
                 self._backoff_s = min(self.retry_max_s, self._backoff_s * 2)
+            except Exception:  # an answer pyasic cannot parse: say so, keep trying
+                log.exception("miner %s: unexpected answer", self.host)
+                self._fault = "miner_bad_answer"
+                self._reading = None
+                self._sent = None
+                delay = self._backoff_s
+                self._backoff_s = min(self.retry_max_s, self._backoff_s * 2)
             self.polls += 1
             async with self._polled:
                 self._polled.notify_all()
@@ -189,6 +210,8 @@ class MinerBackend:
                 raise _Unknown(self.host)
             self._type = kind
             driver = driver_for(kind, miner)
+        if self._credentials is not None:
+            _set_credentials(driver, *self._credentials)
         if self._mapper is None:
             self._mapper = LevelMapper(self._type.actuator)
         self._driver = driver
@@ -200,6 +223,8 @@ class MinerBackend:
         reading = await self._call(driver.read())
         self._reading = reading
         now = self._clock()
+        if self._fraction is not None:
+            self._asked_w = self._fraction * self._mapper.actuator.max_w
         want = self._mapper.update(now, self._asked_w, owner_off=self._owner_off)
         fault = "" if reading.power_w is not None else "miner_reading_missing"
         if self._matches(reading, want):
@@ -234,6 +259,18 @@ class MinerBackend:
             return not reading.hashing
         value = act.off_value if want.off else want.value
         return reading.hashing and reading.value is not None and reading.value == value
+
+
+def _set_credentials(driver: Driver, username: str, password: str) -> None:
+    """The owner's web/API login, on pyasic's clients where the firmware has one."""
+    miner = getattr(driver, "miner", None)
+    for client in (getattr(miner, "web", None), getattr(miner, "rpc", None)):
+        if client is None:
+            continue
+        if username and hasattr(client, "username"):
+            client.username = username
+        if password and hasattr(client, "pwd"):
+            client.pwd = password
 
 
 class _Unknown(Exception):

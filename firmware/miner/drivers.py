@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from pyasic.device.algorithm import SHA256Unit
 from pyasic.errors import APIError
 from pyasic.miners.backends import AvalonMiner
+from pyasic.miners.data import DataOptions
 
 from firmware.miner.actuators import Actuator, Setting
 
@@ -62,9 +63,21 @@ class Driver(Protocol):
     async def read(self) -> Reading: ...
 
 
+# Only what the backend reports: fewer commands, and no config parsing that a firmware
+# version's missing field would break.
+READINGS = [
+    DataOptions.WATTAGE,
+    DataOptions.WATTAGE_LIMIT,
+    DataOptions.HASHRATE,
+    DataOptions.HASHBOARDS,
+    DataOptions.FANS,
+    DataOptions.IS_MINING,
+]
+
+
 async def _uniform(miner: Any) -> tuple[float | None, float | None, float | None, tuple[int, ...]]:
     """pyasic's uniform readings: power, GH/s, hottest chip, fans."""
-    data = await miner.get_data()
+    data = await miner.get_data(include=READINGS)
     power = None if data.wattage is None else float(data.wattage)
     rate = None if data.hashrate is None else float(data.hashrate.into(SHA256Unit.GH))
     temps = [b.chip_temp for b in data.hashboards if b.chip_temp is not None]
@@ -123,7 +136,10 @@ class AxeOsDriver:
         try:
             await self.miner.web.update_settings(frequency=int(frequency))
         except APIError as exc:
-            raise CommandRefused(str(exc)) from exc
+            # AxeOS answers a PATCH with 200 and an empty body, which pyasic cannot decode
+            # as JSON: taken (the read-back checks it); any other failure is a refusal.
+            if "JSON decode error" not in str(exc):
+                raise CommandRefused(str(exc)) from exc
 
     async def read(self) -> Reading:
         power, rate, chip, fans = await _uniform(self.miner)
@@ -159,7 +175,7 @@ class PyasicDriver:
             raise CommandRefused(f"{setting.name} refused")
 
     async def read(self) -> Reading:
-        data = await self.miner.get_data()
+        data = await self.miner.get_data(include=READINGS)
         if data.wattage is None and data.hashrate is None:
             raise Unreachable("no readings")
         rate = None if data.hashrate is None else float(data.hashrate.into(SHA256Unit.GH))

@@ -201,8 +201,9 @@ def test_wrong_password_is_reported(mosquitto_broker: MosquittoBroker, ui: UiThr
 
 def test_works_with_the_embedded_amqtt_broker(embedded_broker, ui: UiThread) -> None:
     info = embedded_broker
+    # The heater logs in as the broker's heater user; the app with the owner's credentials.
     heater = ContractHeater(
-        info.host, info.port, username=info.username, password=info.password
+        info.host, info.port, username=info.heater_username, password=info.heater_password
     ).start()
     model = AppModel(AppSettings())
     link = make_link(model, ui, info.host, info.port, info.username, info.password)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import select
 import socket
+import time
 
 import pytest
 
@@ -136,6 +138,15 @@ def test_patch_system_refuses_bad_hosts_users_and_ports(body: dict[str, object])
     run_with_server(test)
 
 
+SERVERS: list[ApiServer] = []
+
+
+def open_connections() -> list[object]:
+    runner = SERVERS[-1]._runner
+    assert runner is not None and runner.server is not None
+    return runner.server.connections
+
+
 def run_server(test, monkeypatch: pytest.MonkeyPatch, **limits: float) -> None:
     for name, value in limits.items():
         monkeypatch.setattr(api_server, name, value)
@@ -143,6 +154,7 @@ def run_server(test, monkeypatch: pytest.MonkeyPatch, **limits: float) -> None:
     async def main() -> None:
         auth = WriteAuth(True, Secret(TOKEN), "owner", Secret("owner-pass"))
         server = ApiServer(HeaterDouble(), auth, "127.0.0.1", 0)
+        SERVERS.append(server)
         await server.start()
         try:
             await asyncio.to_thread(test, server.port)
@@ -172,13 +184,20 @@ def test_connection_flood_is_capped_and_the_owner_still_gets_in(
             sock = socket.create_connection(("127.0.0.1", port), timeout=10)
             sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # never finished
             held.append(sock)
+        # asyncio registers accepted sockets in tasks of their own: wait until it has.
+        deadline = time.monotonic() + 10
+        while len(open_connections()) < 4:
+            assert time.monotonic() < deadline, "the server never saw the 4 sockets"
+            time.sleep(0.01)
         try:
             # The cap is full of half-open requests: the oldest makes room for the owner.
             reply = raw_request(
                 port, b"GET /api/heater HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
             )
             assert reply.startswith(b"HTTP/1.1 200")
-            assert held[0].recv(1) == b""
+            # One of them (the oldest the server registered) was closed to make room.
+            readable, _, _ = select.select(held, [], [], 10)
+            assert readable and readable[0].recv(1) == b""
         finally:
             for sock in held:
                 sock.close()

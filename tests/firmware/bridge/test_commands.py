@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from firmware.bridge.commands import (
     MAX_ECHO_CHARS,
+    MAX_ERROR_CHARS,
     CommandError,
     decode_result,
     decode_set,
@@ -19,7 +20,7 @@ from firmware.bridge.commands import (
 json_scalars = (
     st.none()
     | st.booleans()
-    | st.integers()
+    | st.integers(-(10**18) + 1, 10**18 - 1)  # longer integers are refused (below)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text()
 )
@@ -50,7 +51,10 @@ def test_objects_without_id_are_settings_echoed_whole(settings: dict[str, object
     assert command.request == settings
 
 
-@given(st.text() | st.integers(), st.dictionaries(st.text(), json_values, max_size=4))
+@given(
+    st.text() | st.integers(-(10**18) + 1, 10**18 - 1),
+    st.dictionaries(st.text(), json_values, max_size=4),
+)
 def test_id_is_a_correlation_id_not_a_setting(
     correlation: str | int, settings: dict[str, object]
 ) -> None:
@@ -72,7 +76,10 @@ def test_id_is_a_correlation_id_not_a_setting(
         (b"true", "got a boolean"),
         (b'{"id": 1.5}', '"id" must be'),
         (b'{"id": true}', '"id" must be'),
-        (b"[" * 100000, "not JSON"),
+        (b"[" * 100000, "too large"),
+        (b"[" * 1000, "nested deeper"),
+        (b'{"target_c": 1e400}', "out of range"),
+        (b'{"target_c": ' + b"9" * 4000 + b"}", "out of range"),
         (b'{"target_c": NaN}', "NaN is not a JSON number"),
         (b'{"target_c": -Infinity}', "Infinity is not a JSON number"),
     ],
@@ -84,8 +91,17 @@ def test_non_commands_are_named(payload: bytes, message: str) -> None:
 
 @given(st.booleans(), st.none() | st.text(), json_values)
 def test_result_round_trip(ok: bool, error: str | None, request: object) -> None:
-    decoded = decode_result(encode_result(ok=ok, error=error, request=request))
-    assert decoded == {"ok": ok, "error": error, "request": request}
+    """Short echoes come back as sent; long ones as a cut string, never large."""
+    encoded = encode_result(ok=ok, error=error, request=request)
+    decoded = decode_result(encoded)
+    assert decoded["ok"] == ok
+    if error is None or len(error) <= MAX_ERROR_CHARS:
+        assert decoded["error"] == error
+    if len(json.dumps(request, separators=(",", ":"))) <= MAX_ECHO_CHARS:
+        assert decoded["request"] == request
+    else:
+        assert isinstance(decoded["request"], str)
+        assert len(decoded["request"]) <= MAX_ECHO_CHARS + 20
 
 
 @pytest.mark.parametrize(

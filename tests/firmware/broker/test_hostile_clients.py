@@ -5,6 +5,8 @@ against the real amqtt broker over real sockets."""
 from __future__ import annotations
 
 import json
+import pathlib
+import select
 import socket
 import time
 from collections.abc import Iterator
@@ -14,7 +16,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from firmware.broker import BrokerInfo, connect_guard
-from tests.support.embedded_broker import running_embedded_broker
+from tests.support.embedded_broker import EmbeddedBrokerThread, running_embedded_broker
 from tests.support.mqtt_observer import MqttObserver
 
 HEATER_ID = "hearth-den"
@@ -116,16 +118,28 @@ def test_oversized_connect_is_dropped(broker: BrokerInfo) -> None:
 
 
 def test_connection_flood_is_capped_and_the_heater_still_gets_in(
-    broker: BrokerInfo, monkeypatch: pytest.MonkeyPatch
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(connect_guard, "MAX_CONNECTIONS", 8)
-    socks = [socket.create_connection((broker.host, broker.port), timeout=10) for _ in range(8)]
+    runner = EmbeddedBrokerThread(tmp_path)
+    info = runner.start()
     try:
-        # The cap is full of silent sockets: the oldest makes room for the heater.
-        with heater(broker) as h:
-            h.watch(SET)
-        socks[0].settimeout(10)
-        assert socks[0].recv(1) == b""
+        socks = [socket.create_connection((info.host, info.port), timeout=10) for _ in range(8)]
+        guard = runner.broker._broker
+        assert guard is not None
+        deadline = time.monotonic() + 10
+        while guard.open_connections < 8:  # accepted sockets are registered in tasks
+            assert time.monotonic() < deadline, "the broker never saw the 8 sockets"
+            time.sleep(0.01)
+        try:
+            # The cap is full of silent sockets: the oldest makes room for the heater.
+            with heater(info) as h:
+                h.watch(SET)
+            # One of them (the oldest the broker registered) was closed to make room.
+            readable, _, _ = select.select(socks, [], [], 10)
+            assert readable and readable[0].recv(1) == b""
+        finally:
+            for sock in socks:
+                sock.close()
     finally:
-        for sock in socks:
-            sock.close()
+        runner.stop()

@@ -1,7 +1,8 @@
-"""The daemon's control loop against real parts: the chain simulator on a pty and a real
-Mosquitto. What the loop decides is what the chips do from the first decision on; a
-`set`'s first following state carries it; a demand of 0 W brings the state to idle
-power with the chain issuing no work."""
+"""The daemon's control loop against real parts: the chain simulator on a pty, the
+board's simulated regulator on the I2C socket (the chips take their core voltage from
+it, as on a Bitaxe Gamma) and a real Mosquitto. What the loop decides is what the chips
+do from the first decision on; a `set`'s first following state carries it; a demand of
+0 W brings the chips, by their own account, to a stop and the state to idle power."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from firmware.board import load_board
 from firmware.config import parse_config
 from firmware.daemon.daemon import HeaterDaemon
 from hw.sim.chain import ChainSimulator
+from hw.sim.i2c import I2cServer
+from hw.sim.parts import SimBoard
 from tests.support.mosquitto import MosquittoBroker, mosquitto_broker  # noqa: F401 (fixture)
 from tests.support.mqtt_observer import MqttObserver, Received
 
@@ -19,11 +22,17 @@ BOARD = "bitaxe-gamma"
 STATE, SET, RESULT, DEMAND = (f"hearth/live/{t}" for t in ("state", "set", "result", "demand"))
 
 
-def config(tmp_path, port: str, chain: ChainSimulator, broker: MosquittoBroker, mode: str):
+def config(
+    tmp_path, port: str, chain: ChainSimulator, broker: MosquittoBroker, mode: str, i2c: str
+):
     return parse_config(
         {
             "device": {"id": "live", "board": BOARD, "state_dir": str(tmp_path)},
-            "asic": {"port": port, "ticket_difficulty": chain.ticket_difficulty},
+            "asic": {
+                "port": port,
+                "ticket_difficulty": chain.ticket_difficulty,
+                "i2c_bus": i2c,
+            },
             # No pool answers: the heater hashes local work (offline heat), so jobs exist.
             "pool": [{"url": "stratum+tcp://127.0.0.1:9", "user": "bc1qtest.live"}],
             "mqtt": {
@@ -49,8 +58,13 @@ def test_off_at_start_up_is_idle_from_the_first_decision_then_sets_and_sheds(
     tmp_path,
     mosquitto_broker: MosquittoBroker,  # noqa: F811
 ) -> None:
-    chain = ChainSimulator(load_board(BOARD), share_bits=16, cpu_budget=0.1)
+    board = load_board(BOARD)
+    chain = ChainSimulator(board, share_bits=16, cpu_budget=0.1)
     port = chain.start()
+    parts = SimBoard(board, ambient_c=20.0)
+    parts.attach(chain)
+    i2c = I2cServer(parts.bus)
+    i2c_url = i2c.start()
     observer = MqttObserver(
         mosquitto_broker.host,
         mosquitto_broker.port,
@@ -60,7 +74,7 @@ def test_off_at_start_up_is_idle_from_the_first_decision_then_sets_and_sheds(
     observer.watch("hearth/live/#")
 
     async def scenario() -> None:
-        daemon = HeaterDaemon(config(tmp_path, port, chain, mosquitto_broker, "off"))
+        daemon = HeaterDaemon(config(tmp_path, port, chain, mosquitto_broker, "off", i2c_url))
         await daemon.start()
         try:
             assert daemon.pool is not None and daemon.backend is not None
@@ -70,7 +84,8 @@ def test_off_at_start_up_is_idle_from_the_first_decision_then_sets_and_sheds(
             # ...and the chain, by its own account, never got a job and never hashed.
             assert chain.jobs_received == 0 and chain.hashing_chips == 0
             first = state(observer.seen(STATE)[-1])
-            assert first["power_w"] == daemon.board.power.idle_w and first["action"] == "off"
+            # Measured by the regulator's telemetry: Vcore is off, nothing draws.
+            assert first["power_w"] <= daemon.board.power.idle_w and first["action"] == "off"
 
             # A set: the first state after it carries it, before its result.
             after = len(observer.messages)
@@ -85,17 +100,19 @@ def test_off_at_start_up_is_idle_from_the_first_decision_then_sets_and_sheds(
             assert state(heating)["power_w"] > daemon.board.power.idle_w
             assert chain.hashing_chips == 1
 
-            # A shed: the state reaches idle power and the backend issues no work.
+            # A shed: the state reaches idle power, the backend issues no work and the
+            # chips, by the simulator's own account, stop hashing.
             after = len(observer.messages)
             observer.publish(DEMAND, json.dumps({"max_power_w": 0}))
             shed = await wait_for(
                 observer,
                 STATE,
-                lambda m: state(m)["power_w"] == daemon.board.power.idle_w,
+                lambda m: state(m)["power_w"] <= daemon.board.power.idle_w,
                 after=after,
             )
             assert state(shed)["action"] != "heating"
             assert not daemon.backend.stats().issuing_work
+            assert chain.hashing_chips == 0
         finally:
             await daemon.stop()
 
@@ -103,6 +120,7 @@ def test_off_at_start_up_is_idle_from_the_first_decision_then_sets_and_sheds(
         asyncio.run(scenario())
     finally:
         observer.stop()
+        i2c.stop()
         chain.stop()
 
 
