@@ -151,7 +151,8 @@ def system_info(facts: MinerFacts) -> dict[str, object]:
     fb_host, fb_port, fb_user, fb_tls = _pool_fields(facts.pools, 1)
     m = facts.measured or PowerReadings()
     info: dict[str, object] = {
-        "power": round(m.power_w if m.power_w is not None else facts.power_w, 2),
+        # The snapshot's power: measured where the board meters it, else the model.
+        "power": round(facts.power_w, 2),
         "voltage": _scaled(m.input_v, 1000.0, 1),
         "current": _scaled(m.input_a if m.input_a is not None else m.iout_a, 1000.0, 1),
         "temp": facts.chip_temp_c,
@@ -205,7 +206,7 @@ def system_info(facts: MinerFacts) -> dict[str, object]:
         "miningPaused": int(facts.paused),
         "hashingBackend": facts.hashing_backend,
         # Hearth's addition: whether `power` is the board's meter or its power model.
-        "powerMeasured": int(m.power_w is not None),
+        "powerMeasured": int(m.power_w is not None or m.core_w is not None),
     }
     return info
 

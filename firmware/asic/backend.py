@@ -405,6 +405,9 @@ class AsicBackend:
             self._rail_on = False
             self._held = True  # no Vcore: the chips cannot hash, and forget their set-up
             self._chain_up = False
+            # Read the rail now, not at the next poll: the power shown is the power after
+            # the cut, so a shed is seen done as soon as it is.
+            await self._poll_rail()
         self._idle = True
 
     async def _set_voltage(self, mv: int) -> None:

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import datetime
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,9 @@ SETTLE_PERIOD_S = 0.1  # snapshot refresh while the backend is moving
 # ...for at most this long after a new point was sent (a chain that never arrives, a
 # fault the backend is recovering from, is then refreshed once per decision).
 SETTLE_MAX_S = 30.0
+# ... and at least this long after a new point was sent, arrived or not: the board's
+# meters read the power after the chain got there (the rail's read after a Vcore cut).
+SETTLE_MIN_S = 2.0
 COMMAND_TIMEOUT_S = 10.0  # a sender waits at most this long for its snapshot
 
 Publish = Callable[[bool], None]  # urgent: publish now (a command's answer), else coalesce
@@ -275,8 +279,11 @@ class ControlLoop:
 
     def _settling(self) -> bool:
         applier = self.applier
-        if applier is None or self._clock() - applier.sent_at > SETTLE_MAX_S:
+        since = self._clock() - applier.sent_at if applier is not None else math.inf
+        if since > SETTLE_MAX_S:
             return False
+        if since < SETTLE_MIN_S:  # the meters catch up after the chain arrived
+            return True
         stats = self.backend.stats() if self.backend is not None else None
         return applier.moving or (stats is not None and not arrived(stats))
 
@@ -313,12 +320,22 @@ class ControlLoop:
     def _learn_power(self, stats: BackendStats | None) -> None:
         """Feed the power correction: the point the chain has arrived at (its clock and
         chips where the target is, work issued), the model there, and the meter."""
-        if stats is None or stats.power is None or stats.power.power_w is None:
+        measured = self.measured_w(stats, hashing=True)
+        if stats is None or measured is None:
             return
         target = stats.target
         here = target if stats.point is not None and arrived(stats) else None
         model_w = power_at_w(self.board, here, True) if here is not None else 0.0
-        self.power_correction.observe(self._clock(), here, model_w, stats.power.power_w)
+        self.power_correction.observe(self._clock(), here, model_w, measured)
+
+    def measured_w(self, stats: BackendStats | None, *, hashing: bool) -> float | None:
+        """The board's input power from its meters: an input meter's reading, or the
+        core rail's output plus the board's modelled draw beside the chips (its overhead
+        while hashing, its idle draw otherwise); None where nothing measures."""
+        if stats is None or stats.power is None:
+            return None
+        rest = self.board.power.overhead_w if hashing else self.board.power.idle_w
+        return stats.power.wall_w(rest)
 
     def true_point(self, stats: BackendStats | None) -> tuple[OperatingPoint, float]:
         """Where the chain is and what it draws: measured, or modelled at that point."""
@@ -332,7 +349,7 @@ class ControlLoop:
         else:  # a backend that does not read its point back: what it was last asked
             point = (self.applier.requested if self.applier else None) or IDLE
             issuing = stats.expected_hashrate_ghs > 0
-        measured = stats.power.power_w if stats.power is not None else None
+        measured = self.measured_w(stats, hashing=issuing)
         power = measured if measured is not None else power_at_w(self.board, point, issuing)
         return (point if issuing else IDLE), power
 

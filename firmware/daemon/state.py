@@ -82,7 +82,8 @@ def measured_fields(m: PowerReadings | None) -> dict[str, object]:
         return None if value is None else round(value, digits)
 
     return {
-        "power_measured": m.power_w is not None,  # power_w is the meter's, not the model's
+        # power_w comes from the board's meters (input meter, or core rail + the rest)
+        "power_measured": m.power_w is not None or m.core_w is not None,
         "input_v": rounded(m.input_v, 2),
         "vout_mv": rounded(m.vout_mv, 0),
         "iout_a": rounded(m.iout_a, 2),

@@ -170,6 +170,13 @@ class MinerBackend:
     async def _call(self, awaitable: Awaitable[T]) -> T:
         return await asyncio.wait_for(awaitable, self.call_timeout_s)
 
+    def _next_retry_s(self) -> float:
+        """The wait before the next try after a failure: `retry_s`, doubling per failure
+        up to `retry_max_s` (reset by the next good cycle)."""
+        delay = self._backoff_s
+        self._backoff_s = min(self.retry_max_s, self._backoff_s * 2)
+        return delay
+
     async def _run(self) -> None:
         while True:
             delay = self.poll_s
@@ -180,19 +187,16 @@ class MinerBackend:
                 self._fault = "miner_unreachable"
                 self._reading = None
                 self._sent = None  # after an outage (a reboot?) send again what is wanted
-                delay = self._backoff_s
-                self._backoff_s = min(self.retry_max_s, self._backoff_s * 2)
+                delay = self._next_retry_s()
             except _Unknown:
                 self._fault = "miner_unknown"
-                delay = self._backoff_s
-                self._backoff_s = min(self.retry_max_s, self._backoff_s * 2)
+                delay = self._next_retry_s()
             except Exception:  # an answer pyasic cannot parse: say so, keep trying
                 log.exception("miner %s: unexpected answer", self.host)
                 self._fault = "miner_bad_answer"
                 self._reading = None
                 self._sent = None
-                delay = self._backoff_s
-                self._backoff_s = min(self.retry_max_s, self._backoff_s * 2)
+                delay = self._next_retry_s()
             self.polls += 1
             async with self._polled:
                 self._polled.notify_all()

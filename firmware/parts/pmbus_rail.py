@@ -205,13 +205,14 @@ class PmbusRail:
                 input_v=poll.meter.bus_v,
                 input_a=poll.meter.current_a,
                 power_w=poll.meter.power_w,
+                core_w=t.vout_v * t.iout_a,
                 vout_mv=t.vout_v * 1000.0 / domains,
                 iout_a=t.iout_a,
                 vr_temp_c=t.temperature_c,
             )
         return PowerReadings(
             input_v=t.vin_v,
-            power_w=t.vout_v * t.iout_a,
+            core_w=t.vout_v * t.iout_a,
             vout_mv=t.vout_v * 1000.0 / domains,
             iout_a=t.iout_a,
             vr_temp_c=t.temperature_c,

@@ -26,10 +26,25 @@ class PowerReadings:
 
     input_v: float | None = None  # supply voltage at the board's input
     input_a: float | None = None
-    power_w: float | None = None  # input power as measured
+    power_w: float | None = None  # input power as measured at the board's input (a meter)
+    # The core rail's output power (READ_VOUT × READ_IOUT): the chips' draw alone, without
+    # the board's own (fans, controller, regulator losses). A board whose only meter is
+    # its regulator has this and no `power_w`; `wall_w` adds the board's modelled rest.
+    core_w: float | None = None
     vout_mv: float | None = None  # core voltage read back from the regulator
     iout_a: float | None = None  # core current
     vr_temp_c: float | None = None  # regulator temperature
+
+
+    def wall_w(self, rest_w: float) -> float | None:
+        """The board's input power: the meter's where it has one, else the core rail's
+        output plus `rest_w` (the board's draw beside the chips, from its power model);
+        None with no measurement at all."""
+        if self.power_w is not None:
+            return self.power_w
+        if self.core_w is not None:
+            return self.core_w + rest_w
+        return None
 
 
 class CoreRail(Protocol):

@@ -2,8 +2,9 @@
 (control loop, the hearth-400 chain simulator on a pty) on a loopback Mosquitto.
 
 Each round, with the heater hashing at its cap: publish `{"max_power_w": 0}` on
-`hearth/<id>/demand` and time until a `state` says `power_w` is the board's idle power
-while the backend, read in the same process, issues no work; then publish
+`hearth/<id>/demand` and time until a `state` says `power_w` is at most the board's idle
+power (measured by the simulated regulator) while the backend issues no work and the
+chain simulator's own chips have stopped hashing; then publish
 `{"max_power_w": null}` and time until a state shows the chain back at 90 % of the
 power it drew before the shed (restore ramps: the backend moves the PLL in steps).
 Baseline in the same process: a paho publish → receive round trip on the same broker.
@@ -56,10 +57,19 @@ def main() -> int:
         assert backend is not None
         recorder = Recorder(broker, f"hearth/{TOPICS.device_id}/#")
         try:
-            # Ramped up and hashing at its cap (no room sensor: it heats at its cap).
-            _, full, _ = recorder.wait_state(
-                TOPICS.state, 0, lambda s: s["power_w"] >= 0.99 * heater.daemon.max_w, 120.0
-            )
+            # Ramped up and hashing at its cap (no room sensor: it heats at its cap): the
+            # chain has arrived at the point asked, by its own read-back.
+            def arrived(s: dict[str, object]) -> bool:
+                stats = backend.stats()
+                return (
+                    stats.issuing_work
+                    and stats.point is not None
+                    and stats.target is not None
+                    and stats.point.frequency_mhz == stats.target.frequency_mhz
+                    and float(s["power_w"]) >= 0.9 * heater.daemon.max_w  # type: ignore[arg-type]
+                )
+
+            _, full, _ = recorder.wait_state(TOPICS.state, 0, arrived, 120.0)
             full_w = float(full["power_w"])
             for _ in range(ROUNDS):
                 after = recorder.mark()
@@ -67,7 +77,9 @@ def main() -> int:
                 at, _, _ = recorder.wait_state(
                     TOPICS.state,
                     after,
-                    lambda s: s["power_w"] == idle_w and not backend.stats().issuing_work,
+                    lambda s: s["power_w"] <= idle_w
+                    and not backend.stats().issuing_work
+                    and heater.chain.hashing_chips == 0,
                     30.0,
                 )
                 sheds.append(at - sent)
@@ -99,6 +111,7 @@ def main() -> int:
                 "shed_to_idle_p50_s": shed["p50_s"],
                 "shed_to_idle_p99_s": shed["p99_s"],
                 "shed_to_idle_max_s": shed["max_s"],
+                "shed_samples_s": [round(x, 3) for x in sheds],
                 "restore_p50_s": restore["p50_s"],
                 "restore_p99_s": restore["p99_s"],
                 "restore_max_s": restore["max_s"],

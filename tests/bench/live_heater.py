@@ -1,5 +1,6 @@
 """The real `HeaterDaemon` on its own event-loop thread, against the chain simulator on
-a pty and a given broker, for the benchmarks that time it from outside over MQTT, plus
+a pty (its chips powered by the board's simulated regulator on the I2C socket, as under
+`hearth sim`) and a given broker, for the benchmarks that time it from outside over MQTT, plus
 a paho client that records every message with its arrival time."""
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from firmware.bridge.client import disable_nagle
 from firmware.config import parse_config
 from firmware.daemon.daemon import HeaterDaemon
 from hw.sim.chain import ChainSimulator
+from hw.sim.i2c import I2cServer
+from hw.sim.parts import SimBoard
 from tests.support.mosquitto import MosquittoBroker
 
 T = TypeVar("T")
@@ -27,13 +30,21 @@ T = TypeVar("T")
 
 class LiveHeater:
     def __init__(self, broker: MosquittoBroker, board: str, device_id: str) -> None:
-        self.chain = ChainSimulator(load_board(board), share_bits=16, cpu_budget=0.1)
+        profile = load_board(board)
+        self.chain = ChainSimulator(profile, share_bits=16, cpu_budget=0.1)
         port = self.chain.start()
+        asic: dict[str, object] = {"port": port, "ticket_difficulty": self.chain.ticket_difficulty}
+        self.i2c: I2cServer | None = None
+        if profile.parts:
+            self.parts = SimBoard(profile, ambient_c=20.0)
+            self.parts.attach(self.chain)
+            self.i2c = I2cServer(self.parts.bus)
+            asic["i2c_bus"] = self.i2c.start()
         self._tmp = tempfile.TemporaryDirectory(prefix="hearth-bench-")
         self.config = parse_config(
             {
                 "device": {"id": device_id, "board": board, "state_dir": self._tmp.name},
-                "asic": {"port": port, "ticket_difficulty": self.chain.ticket_difficulty},
+                "asic": asic,
                 # No pool answers: offline heat hashes local work, as a heater without
                 # internet does.
                 "pool": [{"url": "stratum+tcp://127.0.0.1:9", "user": "bc1qbench.x"}],
@@ -69,6 +80,8 @@ class LiveHeater:
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(timeout=10)
+            if self.i2c is not None:
+                self.i2c.stop()
             self.chain.stop()
             self._tmp.cleanup()
 
