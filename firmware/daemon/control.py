@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import datetime
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -279,7 +278,9 @@ class ControlLoop:
 
     def _settling(self) -> bool:
         applier = self.applier
-        since = self._clock() - applier.sent_at if applier is not None else math.inf
+        if applier is None:
+            return False
+        since = self._clock() - applier.sent_at
         if since > SETTLE_MAX_S:
             return False
         if since < SETTLE_MIN_S:  # the meters catch up after the chain arrived

@@ -45,7 +45,9 @@ class HeaterDouble(FakeHeater):
             voltage_options_mv=(950, 1150, 1250),
             hashrate_ghs=25000.0,
             expected_hashrate_ghs=25704.0,
-            power_w=400.0,
+            # As the daemon's snapshot: the meter's reading where there is one, else the
+            # model at the chain's point.
+            power_w=self.measured.power_w if self.measured and self.measured.power_w else 400.0,
             chip_temp_c=55.0,
             fan_rpm=2400,
             fan_percent=60,

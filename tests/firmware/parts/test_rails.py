@@ -47,7 +47,9 @@ def test_set_voltage_reads_back_within_tolerance_and_telemetry_is_measured():
     assert readback == pytest.approx(1150, rel=0.03)
     assert readings.vout_mv == pytest.approx(board.vcore_mv(), abs=2)
     assert readings.iout_a == pytest.approx(15.0 / 1.15, rel=0.05)
-    assert readings.power_w == pytest.approx(readings.vout_mv / 1000 * readings.iout_a)
+    # No input meter on a Gamma: the core rail's output power, and no input power.
+    assert readings.core_w == pytest.approx(readings.vout_mv / 1000 * readings.iout_a)
+    assert readings.power_w is None
     assert readings.input_v == pytest.approx(5.0, abs=0.05)
     assert readings.vr_temp_c is not None
     assert parts.rail.faults() == ()
@@ -210,7 +212,7 @@ def test_hearth_400_sets_four_domains_and_reads_per_chip():
     readback, readings = run(go())
     assert board.regulator.values["command"] == pytest.approx(4.6, abs=0.002)
     assert readback == pytest.approx(1150, rel=0.03)
-    assert readings.power_w == pytest.approx(360, rel=0.05)
+    assert readings.core_w == pytest.approx(360, rel=0.05)
     assert set(parts.temperatures) == {"board_temp_inlet", "board_temp_outlet"}
 
 
