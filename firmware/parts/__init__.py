@@ -34,9 +34,10 @@ API (import from the modules named):
                   fan_min_duty_pct, meter, temperatures {name: Tmp1075}, drivers {name: ...})
 
 Readings (`CoreRail.read()`): per chip (`vout_mv` = READ_VOUT ÷ the board's series voltage
-domains); `power_w` is the INA260's input power where the board has one, otherwise the
-core rail's measured Vout × Iout, which leaves out the board's own overhead (controller,
-fan: the board profile's `power.overhead_w`); a DAC-trimmed rail has no Vout, Iout or
+domains); `power_w` is the INA260's input power where the board has one (None
+otherwise), `core_w` the core rail's measured Vout × Iout, which leaves out the board's
+own draw (controller, fan: `PowerReadings.wall_w` adds the profile's modelled rest); a
+DAC-trimmed rail has no Vout, Iout or
 regulator temperature to read (None).
 
 Rail alarm codes (RailFault.code, CoreRail.faults()): vr_overcurrent, vr_overvoltage,

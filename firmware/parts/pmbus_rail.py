@@ -5,8 +5,8 @@ domains, within VOUT_MIN..VOUT_MAX), turns OPERATION on and polls READ_VOUT and 
 status until the output is within the board's tolerance, or fails with the alarm the
 status names, or with vr_undervoltage/vr_overvoltage after `settle_timeout_s`. Readings
 are per chip: `vout_mv` is READ_VOUT ÷ domains. `power_w` is the input power where the
-board has a meter (INA260) and otherwise the core rail's measured Vout × Iout, which
-leaves out the board's own overhead (controller, fan).
+board has a meter (INA260), None otherwise; `core_w` is the core rail's measured
+Vout × Iout, which leaves out the board's own draw (controller, fan).
 """
 
 from __future__ import annotations
