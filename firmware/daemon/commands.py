@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from firmware.heat import DemandSignal, HeatSettings, PriceSchedule
+from firmware.heat import Cap, DemandSignal, HeatSettings, PriceSchedule
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,23 @@ class SetPrices:
 
 
 @dataclass(frozen=True)
+class CapCommand:
+    """Post `source`'s power cap (firmware.heat.caps; OpenADR, solar surplus), or lift it
+    with `cap=None`. `cap.until_s` is on the control clock: `ControlLoop.control_at`
+    turns unix seconds into it."""
+
+    source: str
+    cap: Cap | None
+
+    def __post_init__(self) -> None:
+        if self.cap is not None and self.cap.source != self.source:
+            raise ValueError(f"cap command: source {self.source!r} posts a {self.cap.source!r} cap")
+
+
+@dataclass(frozen=True)
 class Refresh:
     """Publish a new snapshot without a new decision (the hostname or pool list changed,
     an alarm was raised elsewhere, the chain finished moving)."""
 
 
-Command = ChangeSettings | Demand | SetPaused | SetPrices | Refresh
+Command = ChangeSettings | Demand | SetPaused | SetPrices | CapCommand | Refresh

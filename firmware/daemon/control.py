@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from firmware.board import BoardProfile
 from firmware.daemon.applier import Applier
 from firmware.daemon.commands import (
+    CapCommand,
     ChangeSettings,
     Command,
     Demand,
@@ -44,7 +45,7 @@ from firmware.daemon.owner import OwnerData
 from firmware.daemon.snapshot import Identity, Snapshot, miner_facts
 from firmware.daemon.state import Readings, compose_state
 from firmware.daemon.supervisor_side import SupervisorSide
-from firmware.heat import HeatController, PowerPlanner
+from firmware.heat import Cap, HeatController, PowerPlanner
 from firmware.heat.planner import IDLE, power_at_w
 from firmware.heat.power_correction import PowerCorrection
 from firmware.pool import PoolManager
@@ -107,6 +108,7 @@ class ControlLoop:
         self.best_at_start = 0.0
         self.paused = False
         self.demand_w = 0.0  # what this decision asks for (watts)
+        self.limited_by: Cap | None = None  # the cap that limited this decision
         self.decisions = 0
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._wake = asyncio.Event()
@@ -216,6 +218,8 @@ class ControlLoop:
             self.paused = command.paused
         elif isinstance(command, SetPrices):
             self.heat.set_prices(command.prices)
+        elif isinstance(command, CapCommand):
+            self.heat.post_cap(command.source, command.cap)
 
     # ---- deciding --------------------------------------------------------------------
 
@@ -227,16 +231,18 @@ class ControlLoop:
         local = self._local()
         self._target_c = self.heat.owner_target_c(local)
         if self.paused:
-            watts = 0.0
+            watts, self.limited_by = 0.0, None
         elif readings.room_c is None:
             # No room sensor: heat like a plain heater at its power cap; the supervisor's
             # and the interlocks' limits, quiet hours and demand response still apply.
             self.alarms.add("no_room_sensor")
-            watts = 0.0 if self._target_c is None else self._open_loop_cap(now, local)
+            cap_w, self.limited_by, _ = self.heat.limit_w(now, local, None)
+            watts = 0.0 if self._target_c is None else cap_w
         else:
             self.alarms.discard("no_room_sensor")
             decision = self.heat.tick(now, local, readings.room_c)
             watts, self._target_c = decision.watts, decision.target_c
+            self.limited_by = decision.limited_by
         watts = min(watts, allowed_w)
         # The planner counts the model's watts: the ask corrected from the meter first.
         asked_model_w = self.power_correction.model_w_for(watts)
@@ -248,16 +254,17 @@ class ControlLoop:
         if self.applier is not None:
             self.applier.want(point)
 
-    def _open_loop_cap(self, now: float, local: datetime.datetime) -> float:
-        settings = self.heat.settings
-        cap = settings.power_limit_w or self.planner.max_w
-        quiet = settings.quiet_hours
-        if quiet is not None and quiet.active(local.hour * 60 + local.minute):
-            cap = min(cap, quiet.limit_w)
-        shed = self.heat.demand.limit_w(now, None)
-        if shed is not None:
-            cap = min(cap, shed)
-        return cap
+    def control_at(self, unix_s: float) -> float:
+        """The control-clock time of wall-clock `unix_s` (a cap's end from outside)."""
+        return self.control_time() + (unix_s - self._local().timestamp()) * self._speed
+
+    def limited_until_unix(self) -> float | None:
+        """When the cap limiting power now ends, in unix seconds (None: until cleared)."""
+        cap = self.limited_by
+        if cap is None or cap.until_s is None:
+            return None
+        left = (cap.until_s - self.control_time()) / self._speed
+        return round(self._local().timestamp() + left, 1)
 
     def _update_alarms(self, supervisor_alarms: tuple[str, ...]) -> None:
         # The interlocks' codes are this decision's verdict: last one's go, today's come.
@@ -371,6 +378,8 @@ class ControlLoop:
                 chip_temp_c=readings.board_c,
                 fan_rpm=readings.fan_rpm,
                 demand_w=self.demand_w,
+                limited_by=self.limited_by.source if self.limited_by else None,
+                limited_until=self.limited_until_unix(),
                 power_w=power_w,
                 hashrate_ghs=stats.hashrate_ghs if stats else 0.0,
                 paused=self.paused,

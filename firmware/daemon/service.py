@@ -8,11 +8,18 @@ import asyncio
 from collections.abc import Mapping
 
 from firmware.api import MinerFacts
-from firmware.daemon.commands import ChangeSettings, Demand, Refresh, SetPaused, SetPrices
+from firmware.daemon.commands import (
+    CapCommand,
+    ChangeSettings,
+    Demand,
+    Refresh,
+    SetPaused,
+    SetPrices,
+)
 from firmware.daemon.control import ControlLoop
 from firmware.daemon.owner import OwnerData
 from firmware.daemon.persistence import Persistence
-from firmware.heat import DemandSignal, PriceSchedule, SettingsLimits, apply_update
+from firmware.heat import Cap, DemandSignal, PriceSchedule, SettingsLimits, apply_update
 
 
 class HeaterService:
@@ -58,6 +65,10 @@ class HeaterService:
 
     async def set_prices(self, prices: PriceSchedule | None) -> None:
         await self.control.send(SetPrices(prices))
+
+    async def post_cap(self, source: str, cap: Cap | None) -> None:
+        """An outside input's power cap (OpenADR, solar surplus); None lifts it."""
+        await self.control.send(CapCommand(source, cap))
 
     async def pause(self) -> None:
         await self.control.send(SetPaused(True))

@@ -32,6 +32,10 @@ class Readings:
     # The weekly schedule in force (HeatSettings.schedule.to_dict()), so MQTT clients can
     # show and edit it; `set` takes the same shape back.
     schedule: Mapping[str, object] = field(default_factory=dict)
+    # The power cap that limits power now (firmware.heat.caps source, None: only the
+    # board's maximum) and when it ends (unix seconds, None: until cleared).
+    limited_by: str | None = None
+    limited_until: float | None = None
     # What the board's parts measure (None, or None fields, where it has no part for it).
     measured: PowerReadings | None = None
 
@@ -55,6 +59,8 @@ def compose_state(r: Readings) -> dict[str, object]:
         "room_c": None if r.room_c is None else round(r.room_c, 2),
         "power_w": round(r.power_w, 1),
         "power_limit_w": r.power_limit_w,
+        "limited_by": r.limited_by,
+        "limited_until": r.limited_until,
         "hashrate_ghs": round(r.hashrate_ghs, 3),
         "chip_temp_c": None if r.chip_temp_c is None else round(r.chip_temp_c, 1),
         "fan_rpm": r.fan_rpm,

@@ -2,8 +2,9 @@
 demand response, tariff shifting, and the power planner that turns watts into an
 operating point. Everything here is pure with an injected clock; the daemon does I/O."""
 
+from firmware.heat.caps import Cap, CapStore
 from firmware.heat.controller import HeatController, HeatDecision
-from firmware.heat.demand import DemandResponse, DemandSignal, encode_demand, parse_demand
+from firmware.heat.demand import DemandSignal, encode_demand, parse_demand
 from firmware.heat.planner import PlannedPoint, PowerPlanner, RampLimits
 from firmware.heat.schedule import WeeklySchedule
 from firmware.heat.settings import HeatSettings, SettingsLimits, apply_update
@@ -13,8 +14,9 @@ from firmware.heat.tuning import Tuning
 from firmware.heat.window import WindowDetector
 
 __all__ = [
+    "Cap",
+    "CapStore",
     "CheapHours",
-    "DemandResponse",
     "DemandSignal",
     "HeatController",
     "HeatDecision",

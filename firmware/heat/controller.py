@@ -8,8 +8,10 @@ Each tick:
    the preset's, or `target_c` when the preset is "none".
 3. Tariff shifting moves it within the comfort band (`firmware.heat.tariff`), clamped to
    5.0..30.0 °C and below the board's room limit.
-4. The power cap in force is the lowest of: the board's maximum, `power_limit_w`, the
-   quiet-hours limit while they last, and a demand-response limit while it lasts.
+4. The power cap in force is the lowest of the board's maximum and every `Cap` in the
+   `CapStore` (firmware.heat.caps): `power_limit_w` ("owner"), the quiet-hours limit
+   while they last ("quiet_hours"), and what outside inputs posted (MQTT demand,
+   OpenADR, solar surplus); below the frost floor the grid's caps yield.
 5. An open window (`WindowDetector`) or a cap below the board's lowest hashing power
    (`min_w`; caps are on instantaneous power) pauses heating: 0 W, action "idle", and
    the thermostat is not fed, so its integral keeps the room's load for when heating
@@ -22,7 +24,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from firmware.heat.demand import DemandResponse, DemandSignal
+from firmware.heat.caps import Cap, CapStore
+from firmware.heat.demand import DemandSignal, demand_cap
 from firmware.heat.settings import PRESET_TARGETS_C, HeatSettings
 from firmware.heat.tariff import CheapHours, PriceSchedule, Tariff, target_offset_c
 from firmware.heat.thermostat import Thermostat
@@ -30,6 +33,8 @@ from firmware.heat.window import WindowDetector
 from firmware.validation import TARGET_MAX_C, TARGET_MIN_C
 
 ACTIONS = ("heating", "idle", "off")
+# A cap's source as the decision's reason (the owner's limit keeps its settings name).
+REASONS = {"owner": "power_limit", "demand": "demand_response"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class HeatDecision:
     target_c: float | None  # the effective target now; None when off
     owner_target_c: float | None  # before tariff shifting
     limit_w: float  # the cap in force
+    limited_by: Cap | None  # the cap that sets `limit_w`; None: the board's maximum
     reasons: tuple[str, ...]  # why it is not simply following the target, e.g. "window_open"
 
 
@@ -52,7 +58,7 @@ class HeatController:
         room_max_c: float = TARGET_MAX_C,
         thermostat: Thermostat | None = None,
         window: WindowDetector | None = None,
-        demand: DemandResponse | None = None,
+        caps: CapStore | None = None,
     ) -> None:
         self.settings = settings
         self.min_w = min_w
@@ -60,7 +66,7 @@ class HeatController:
         self.room_max_c = room_max_c
         self.thermostat = thermostat or Thermostat(min_w, max_w)
         self.window = window or WindowDetector()
-        self.demand = demand or DemandResponse()
+        self.caps = caps or CapStore()
         self.prices: PriceSchedule | None = None
         self.last: HeatDecision | None = None
 
@@ -72,7 +78,14 @@ class HeatController:
         self, now_s: float, signal: DemandSignal, *, time_scale: float = 1.0
     ) -> None:
         """`time_scale`: control-clock seconds per signal second (`hearth sim` speed)."""
-        self.demand.apply(now_s, signal, time_scale=time_scale)
+        self.post_cap("demand", demand_cap(now_s, signal, time_scale=time_scale))
+
+    def post_cap(self, source: str, cap: Cap | None) -> None:
+        """An outside input's cap (None lifts `source`'s)."""
+        if cap is None:
+            self.caps.clear(source)
+        else:
+            self.caps.set(cap)
 
     def set_prices(self, prices: PriceSchedule | None) -> None:
         """A known price schedule overrides the owner's cheap hours; None drops it."""
@@ -91,53 +104,60 @@ class HeatController:
             return PRESET_TARGETS_C[s.preset]
         return s.target_c
 
-    def limit_w(
-        self, now_s: float, local: datetime.datetime, room_c: float
-    ) -> tuple[float, list[str]]:
+    def owner_caps(self, now_s: float, local: datetime.datetime) -> None:
+        """Post the owner's own caps from the settings: `power_limit_w` and quiet hours
+        (until they end, on the control clock)."""
         s = self.settings
-        limit, why = self.max_w, []
-        if 0 < s.power_limit_w < limit:
-            limit = s.power_limit_w
-            why.append("power_limit")
+        if s.power_limit_w > 0:
+            self.caps.set(Cap("owner", s.power_limit_w, None))
+        else:
+            self.caps.clear("owner")
         quiet = s.quiet_hours
-        if (
-            quiet is not None
-            and quiet.active(local.hour * 60 + local.minute)
-            and quiet.limit_w < limit
-        ):
-            limit = quiet.limit_w
-            why.append("quiet_hours")
-        shed = self.demand.limit_w(now_s, room_c)
-        if shed is not None and shed < limit:
-            limit = shed
-            why.append("demand_response")
-        return limit, why
+        minute = local.hour * 60 + local.minute
+        if quiet is not None and quiet.active(minute):
+            left_min = (quiet.end_min - minute) % (24 * 60) or 24 * 60
+            until = now_s + left_min * 60.0 - local.second - local.microsecond / 1e6
+            self.caps.set(Cap("quiet_hours", quiet.limit_w, until))
+        else:
+            self.caps.clear("quiet_hours")
+
+    def limit_w(
+        self, now_s: float, local: datetime.datetime, room_c: float | None
+    ) -> tuple[float, Cap | None, list[str]]:
+        """(the cap in force, the cap that sets it or None for the board's maximum, the
+        reasons: every cap in force below the board's maximum)."""
+        self.owner_caps(now_s, local)
+        caps = [c for c in self.caps.in_force(now_s, room_c) if c.max_power_w < self.max_w]
+        why = [REASONS.get(c.source, c.source) for c in caps]
+        if not caps:
+            return self.max_w, None, why
+        return caps[0].max_power_w, caps[0], why
 
     def tick(self, now_s: float, local: datetime.datetime, room_c: float) -> HeatDecision:
         owner = self.owner_target_c(local)
         if owner is None:
             self.window.update(now_s, room_c, 0.0, TARGET_MIN_C)
-            return self._decide(0.0, "off", None, None, 0.0, ())
+            return self._decide(0.0, "off", None, None, 0.0, None, ())
         tariff: Tariff | None = self.prices or (
             CheapHours(self.settings.cheap_hours) if self.settings.cheap_hours else None
         )
         offset, shift = target_offset_c(tariff, local, self.settings.comfort_band_c)
         target = round(min(TARGET_MAX_C, self.room_max_c, max(TARGET_MIN_C, owner + offset)), 2)
-        limit, reasons = self.limit_w(now_s, local, room_c)
+        limit, by, reasons = self.limit_w(now_s, local, room_c)
         if shift is not None:
             reasons.append(shift)
         heater_w = self.last.watts if self.last is not None else 0.0
         if self.settings.window_detection and self.window.update(now_s, room_c, heater_w, target):
             reasons.append("window_open")
-            return self._decide(0.0, "idle", target, owner, limit, tuple(reasons))
+            return self._decide(0.0, "idle", target, owner, limit, by, tuple(reasons))
         if limit < self.min_w:
             # caps are on instantaneous power (a utility's limit, the fans' noise): a cap
             # the chips cannot run under means no heating, not bursts above the cap
-            return self._decide(0.0, "idle", target, owner, limit, tuple(reasons))
+            return self._decide(0.0, "idle", target, owner, limit, by, tuple(reasons))
         self.thermostat.limit_w = limit
         watts = self.thermostat.update(now_s, room_c, target)
         action = "heating" if watts > 0 else "idle"
-        return self._decide(watts, action, target, owner, limit, tuple(reasons))
+        return self._decide(watts, action, target, owner, limit, by, tuple(reasons))
 
     def _decide(
         self,
@@ -146,7 +166,8 @@ class HeatController:
         target: float | None,
         owner: float | None,
         limit: float,
+        by: Cap | None,
         reasons: tuple[str, ...],
     ) -> HeatDecision:
-        self.last = HeatDecision(watts, action, target, owner, limit, reasons)
+        self.last = HeatDecision(watts, action, target, owner, limit, by, reasons)
         return self.last

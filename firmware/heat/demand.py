@@ -6,15 +6,15 @@ electrical power now, and later to lift the cap. One signal, one meaning:
     {"max_power_w": 0}  or  "shed"            stop heating until told otherwise (≤ 4 h)
     {"max_power_w": null}  or  "normal"       lift the cap now
 
-Policy (`DemandResponse`):
+Policy (`demand_cap`: the signal becomes the "demand" source's `Cap`, firmware.heat.caps):
 * the cap holds from the next control step (the daemon runs one at once when a signal
   arrives); going down is never ramp-limited: the backend stops work first;
 * every cap has an end, at most `MAX_SHED_S` (4 h): a signal without `duration_s` holds
   until the next signal or for 4 h, whichever comes first, so a lost "normal" can never
   leave a house cold; a `duration_s` above 4 h is refused, not shortened;
 * lifting the cap just lets the thermostat decide again (the backend ramps up);
-* comfort has a floor: while capped, if the room falls below `frost_c` (default 7 °C)
-  the cap is ignored, because frozen pipes cost more than any tariff.
+* comfort has a floor: while capped, if the room falls below `FROST_C` (7 °C)
+  the cap is ignored, because frozen pipes cost more than any tariff (`CapStore`).
 
 The cap only lowers power: the thermostat still decides within it, and the
 supervisor's safety limits are untouched.
@@ -26,13 +26,14 @@ import json
 import math
 from dataclasses import dataclass
 
+from firmware.heat.caps import FROST_C as FROST_C  # re-exported: the frost floor
+from firmware.heat.caps import Cap
 from firmware.inputs import InputError, bounded_echo, loads_strict
 
 # A demand signal is a few dozen bytes; anything much bigger is not one.
 MAX_DEMAND_BYTES = 1024
 MAX_WORD_BYTES = 16
 MAX_SHED_S = 4 * 3600.0
-FROST_C = 7.0
 KNOWN_KEYS = frozenset({"max_power_w", "duration_s"})
 
 
@@ -109,29 +110,9 @@ def encode_demand(signal: DemandSignal) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-class DemandResponse:
-    def __init__(self, frost_c: float = FROST_C) -> None:
-        self.frost_c = frost_c
-        self._limit_w: float | None = None
-        self._until_s = -math.inf
-
-    def apply(self, now_s: float, signal: DemandSignal, *, time_scale: float = 1.0) -> None:
-        """`time_scale`: control-clock seconds per signal second (`hearth sim` speed)."""
-        if signal.max_power_w is None:
-            self._limit_w, self._until_s = None, -math.inf
-            return
-        self._limit_w = signal.max_power_w
-        self._until_s = now_s + signal.hold_s * time_scale
-
-    def limit_w(self, now_s: float, room_c: float | None) -> float | None:
-        """The cap in force now, or None (no room reading: no frost floor to honour)."""
-        if self._limit_w is None or now_s >= self._until_s:
-            self._limit_w = None
-            return None
-        if room_c is not None and room_c < self.frost_c:
-            return None
-        return self._limit_w
-
-    @property
-    def shed_until_s(self) -> float | None:
-        return None if self._limit_w is None else self._until_s
+def demand_cap(now_s: float, signal: DemandSignal, *, time_scale: float = 1.0) -> Cap | None:
+    """The "demand" cap `signal` asks for from `now_s`, or None to lift it.
+    `time_scale`: control-clock seconds per signal second (`hearth sim` speed)."""
+    if signal.max_power_w is None:
+        return None
+    return Cap("demand", signal.max_power_w, now_s + signal.hold_s * time_scale)

@@ -1,19 +1,25 @@
 """Tariff shifting: store heat in the room while it is cheap, use it while it is not.
 
-Policy, with a comfort band b (`comfort_band_c`, 0 turns it off):
-* in the `lead_s` (default 2 h) before an expensive period starts, the target is raised
-  by b: the room and its walls pre-heat on cheap power;
-* during an expensive period the target is lowered by b/2: the room coasts on the heat
-  stored in the structure, and the heater only tops up;
-* otherwise the target is the owner's.
-So the room stays within [target − b/2, target + b] and the heater shifts its energy
-towards cheap hours. Expensive is either "outside the owner's `cheap_hours`" or, when a
-price schedule is known (`PriceSchedule`, fed by the daemon from MQTT), a price above
-that schedule's median.
+With a comfort band b (`comfort_band_c`, 0 turns it off) the target moves within
+[target − b/2, target + b]: raised by b to pre-heat the room and its walls on cheap
+power, lowered by b/2 to coast on the heat stored in the structure while power is dear.
+So the heater shifts its energy towards cheap hours and the room stays in the band.
+
+Two kinds of tariff:
+* the owner's `cheap_hours` (`CheapHours`): everything else is expensive; in the
+  `lead_s` (default 2 h) before an expensive period the room pre-heats, during one it
+  coasts;
+* a known price schedule (`PriceSchedule`, fed by the daemon from MQTT `prices`,
+  firmware/grid): each moment is ranked against the prices known within `RANK_HORIZON_S`
+  either side of it (time-weighted: 0 the cheapest, 1 the dearest). The cheapest
+  `CHEAP_RANK` of that window pre-heats, the dearest `1 − DEAR_RANK` coasts, the rest
+  holds the owner's target. Ranking within a moving window (rather than one median for
+  the whole table) follows the daily shape of day-ahead prices whatever their level.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,32 +45,72 @@ class CheapHours:
         return not any(p.contains(minute) for p in self.periods)
 
 
+RANK_HORIZON_S = 12 * 3600.0
+CHEAP_RANK = 0.4  # at or below: pre-heat
+DEAR_RANK = 0.6  # at or above: coast
+
+
 @dataclass(frozen=True)
 class PriceSchedule:
-    """Known prices: (start, price per kWh) sorted by start, each holding until the next;
-    beyond the last start the last price holds. Above the median counts as expensive."""
+    """Known prices: (start, price per kWh) sorted by start (local wall-clock time), each
+    holding until the next; the last until `end` (None: for ever). Nothing is known
+    before the first start or from `end` on."""
 
     prices: tuple[tuple[datetime.datetime, float], ...]
+    end: datetime.datetime | None = None
 
     @classmethod
-    def of(cls, prices: Sequence[tuple[datetime.datetime, float]]) -> PriceSchedule:
+    def of(
+        cls,
+        prices: Sequence[tuple[datetime.datetime, float]],
+        end: datetime.datetime | None = None,
+    ) -> PriceSchedule:
         if not prices:
             raise ValueError("price schedule = []; allowed: at least one (start, price)")
-        return cls(tuple(sorted(prices, key=lambda p: p[0])))
+        ordered = tuple(sorted(prices, key=lambda p: p[0]))
+        if end is not None and end <= ordered[-1][0]:
+            raise ValueError(f"price schedule: end {end} is not after the last start")
+        return cls(ordered, end)
 
-    @property
-    def threshold(self) -> float:
-        values = sorted(price for _, price in self.prices)
-        mid = len(values) // 2
-        return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+    def price_at(self, local: datetime.datetime) -> float | None:
+        if self.end is not None and local >= self.end:
+            return None
+        i = bisect.bisect_right(self._starts, local) - 1
+        return self.prices[i][1] if i >= 0 else None
+
+    def rank(self, local: datetime.datetime, horizon_s: float = RANK_HORIZON_S) -> float | None:
+        """Where the price now stands among the prices known within `horizon_s` either
+        side, weighted by time: 0 = the cheapest, 1 = the dearest, 0.5 = all equal;
+        None when no price is known now."""
+        now = self.price_at(local)
+        if now is None:
+            return None
+        span = datetime.timedelta(seconds=horizon_s)
+        lo, hi = local - span, local + span
+        cheaper = equal = total = 0.0
+        for i, (start, price) in enumerate(self.prices):
+            stop = self.prices[i + 1][0] if i + 1 < len(self.prices) else self.end or hi
+            seconds = (min(stop, hi) - max(start, lo)).total_seconds()
+            if seconds <= 0:
+                continue
+            total += seconds
+            if price < now:
+                cheaper += seconds
+            elif price == now:
+                equal += seconds
+        return (cheaper + equal / 2.0) / total
 
     def expensive(self, local: datetime.datetime) -> bool:
-        current = None
-        for start, price in self.prices:
-            if start > local:
-                break
-            current = price
-        return current is not None and current > self.threshold
+        rank = self.rank(local)
+        return rank is not None and rank >= DEAR_RANK
+
+    def cheap(self, local: datetime.datetime) -> bool:
+        rank = self.rank(local)
+        return rank is not None and rank <= CHEAP_RANK
+
+    @property
+    def _starts(self) -> list[datetime.datetime]:
+        return [start for start, _ in self.prices]
 
 
 def target_offset_c(
@@ -79,6 +125,8 @@ def target_offset_c(
         return 0.0, None
     if tariff.expensive(local):
         return -band_c / 2.0, "coast"
+    if isinstance(tariff, PriceSchedule):
+        return (band_c, "preheat") if tariff.cheap(local) else (0.0, None)
     steps = int(lead_s // probe_s)
     for i in range(1, steps + 1):
         if tariff.expensive(local + datetime.timedelta(seconds=i * probe_s)):
