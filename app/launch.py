@@ -46,6 +46,9 @@ class LaunchOptions:
     timeout_s: float
     data_dir: pathlib.Path | None
     prefix: str | None
+    # Browse the LAN for heaters (mDNS). Off for --screenshot and --no-discovery, so a
+    # scripted run never multicasts on the machine's interfaces.
+    discovery: bool = False
 
 
 def parser() -> argparse.ArgumentParser:
@@ -81,6 +84,9 @@ def parser() -> argparse.ArgumentParser:
         help="with --screenshot: give up if no heater reports within S seconds",
     )
     p.add_argument("--data-dir", type=pathlib.Path, help="where the app keeps its settings")
+    p.add_argument(
+        "--no-discovery", action="store_true", help="do not look for heaters on the LAN (mDNS)"
+    )
     return p
 
 
@@ -141,4 +147,5 @@ def parse(argv: list[str]) -> LaunchOptions:
         timeout_s=max(1.0, args.timeout),
         data_dir=args.data_dir,
         prefix=args.prefix,
+        discovery=args.screenshot is None and not args.no_discovery,
     )

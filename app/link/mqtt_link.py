@@ -38,6 +38,7 @@ class MqttLink:
         port: int,
         username: str = "",
         password: str = "",
+        tls: bool = False,
     ) -> None:
         self.model = model
         self.handoff = handoff
@@ -54,6 +55,8 @@ class MqttLink:
         )
         if username:
             self.client.username_pw_set(username, password or None)
+        if tls:
+            self.client.tls_set()  # the system's CA certificates, host name checked
         self.client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)
         self.client.on_connect = self.on_connect
         self.client.on_disconnect = self.on_disconnect

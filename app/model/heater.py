@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from app.model.alerts import Alert, alerts_for
 from app.model.daily_counter import DailyCounter
+from app.model.heater_history import HeaterHistory
 from app.model.heater_state import HeaterState
 from app.model.history import History, Sample
 from app.model.pending import PendingChanges
@@ -26,6 +27,9 @@ class Heater:
     energy_day: DailyCounter = field(default_factory=DailyCounter)
     sats_day: DailyCounter = field(default_factory=DailyCounter)
     shares_day: DailyCounter = field(default_factory=DailyCounter)
+    # The heater's own history (retained `history/minute` and `history/hour`), if it has one.
+    kept: dict[str, HeaterHistory] = field(default_factory=dict)
+    history_problem: str | None = None  # why the last history payload was refused
 
     @property
     def name(self) -> str:

@@ -34,6 +34,7 @@ NUMBER_FIELDS = (
     "shares_rejected",
     "power_limit_w",
     "earned_sats",  # expected satoshis of the accepted shares, running total
+    "limited_until",  # unix seconds when the power cap in force ends
 )
 CHOICE_FIELDS: Mapping[str, tuple[str, ...]] = {
     "mode": MODES,
@@ -41,7 +42,7 @@ CHOICE_FIELDS: Mapping[str, tuple[str, ...]] = {
     "action": ACTIONS,
     "pool": POOL_STATES,
 }
-TEXT_FIELDS = ("firmware", "name", "pool_url", "backend")
+TEXT_FIELDS = ("firmware", "name", "pool_url", "backend", "limited_by")
 KNOWN_FIELDS = frozenset((*NUMBER_FIELDS, *CHOICE_FIELDS, *TEXT_FIELDS, "alarms", "schedule"))
 
 
@@ -72,6 +73,8 @@ class HeaterState:
     name: str | None = None
     pool_url: str | None = None
     backend: str | None = None
+    limited_by: str | None = None  # owner, quiet_hours, demand, openadr, solar, tariff
+    limited_until: float | None = None
     alarms: tuple[str, ...] = ()
     schedule: object = None  # only if the heater reports its schedule
     unknown_keys: tuple[str, ...] = ()

@@ -121,6 +121,13 @@ def from_payload(raw: object) -> dict[str, list[Block]]:
     return week
 
 
+def is_empty(raw: object) -> bool:
+    """A heater with no schedule yet reports `{}` or seven empty days: not an error."""
+    return isinstance(raw, dict) and all(
+        isinstance(blocks, list) and not blocks for blocks in raw.values()
+    )
+
+
 def default_week() -> dict[str, list[Block]]:
     """A sensible start for a new schedule: warm mornings and evenings, cool nights."""
     workday = [

@@ -11,12 +11,16 @@ import itertools
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from app.model.alerts import SEVERITY_ORDER, Alert
+from app.model.found import FoundHeater, Pairing
 from app.model.heater import Heater
+from app.model.heater_history import HistoryPayloadError, decode_history
 from app.model.heater_state import MODES, PRESETS, StatePayloadError, decode_state
 from app.model.schedule import TARGET_MAX_C, TARGET_MIN_C, TIME_PATTERN, ScheduleEditor
 from app.model.settings import AppSettings
+from app.model.units import setpoint_c, snap_display
 
 Publisher = Callable[[str, bytes], bool]
 Listener = Callable[[], None]
@@ -26,6 +30,10 @@ CONNECTING = "connecting"
 CONNECTED = "connected"
 # A retained empty payload on `state` is how a heater (or its owner) removes itself.
 MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_REFUSALS_KEPT = 5
+LEAVES = ("state", "availability", "result")
+# Hearth's retained history (docs/mqtt.md): one minute for 48 h, one hour for 90 days.
+HISTORY_LEAVES = ("history/minute", "history/hour")
 
 
 class CommandRefused(ValueError):
@@ -55,6 +63,13 @@ class AppModel:
         self.request_ids = itertools.count(1)
         self.request_prefix = f"app-{int(clock()) % 100000}"
         self.message = ""  # the latest thing to tell the owner (errors of commands)
+        # Called with every settings change made in the app (the app saves them).
+        self.on_settings: Callable[[AppSettings], None] | None = None
+        # Heaters advertised on the LAN (mDNS), by service name; pairing's progress.
+        self.found: dict[str, FoundHeater] = {}
+        self.found_refused: list[str] = []  # advertisements skipped, and why (last few)
+        self.pairing_with: str | None = None  # the service name being paired with
+        self.pairing_message = ""
 
     # -- observation ----------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -71,16 +86,17 @@ class AppModel:
         return self.settings.prefix
 
     def subscriptions(self) -> list[str]:
-        return [f"{self.prefix}/+/{leaf}" for leaf in ("state", "availability", "result")]
+        return [f"{self.prefix}/+/{leaf}" for leaf in (*LEAVES, *HISTORY_LEAVES)]
 
     def split_topic(self, topic: str) -> tuple[str, str] | None:
+        """`<prefix>/<id>/<leaf>` -> (id, leaf); the leaf may be `history/minute|hour`."""
         head = self.prefix + "/"
         if not topic.startswith(head):
             return None
-        parts = topic[len(head) :].split("/")
-        if len(parts) != 2 or not parts[0]:
+        device_id, _, leaf = topic[len(head) :].partition("/")
+        if not device_id or leaf not in (*LEAVES, *HISTORY_LEAVES):
             return None
-        return parts[0], parts[1]
+        return device_id, leaf
 
     # -- link events -----------------------------------------------------------------
     def on_connecting(self, detail: str) -> None:
@@ -110,7 +126,7 @@ class AppModel:
         elif leaf == "result":
             self.on_result(device_id, payload)
         else:
-            return
+            self.on_history(device_id, leaf.removeprefix("history/"), payload)
         if not self.user_selected:
             self.selected_id = self.preferred(now)
         self.changed()
@@ -132,6 +148,17 @@ class AppModel:
             heater.apply_state(decode_state(payload), now)
         except StatePayloadError as error:
             heater.bad_payload = str(error)
+
+    def on_history(self, device_id: str, level: str, payload: bytes) -> None:
+        """The heater's retained history: the charts are full the moment it arrives."""
+        if not payload:
+            return
+        heater = self.heater(device_id)
+        try:
+            heater.kept[level] = decode_history(payload)
+            heater.history_problem = None
+        except HistoryPayloadError as error:
+            heater.history_problem = str(error)
 
     def on_availability(self, device_id: str, payload: bytes) -> None:
         text = payload.decode("utf-8", errors="replace").strip()
@@ -196,6 +223,54 @@ class AppModel:
         if changed or self.heaters:
             self.changed()
 
+    # -- heaters on the LAN (mDNS) and pairing ----------------------------------------
+    def on_found(self, service: str, heater: FoundHeater) -> None:
+        self.found[service] = heater
+        self.changed()
+
+    def on_gone(self, service: str) -> None:
+        self.found.pop(service, None)
+        self.changed()
+
+    def on_found_refused(self, reason: str) -> None:
+        self.found_refused = [*self.found_refused[-(MAX_REFUSALS_KEPT - 1) :], reason]
+        self.changed()
+
+    def found_list(self) -> list[tuple[str, FoundHeater]]:
+        return sorted(self.found.items(), key=lambda item: (item[1].name.lower(), item[0]))
+
+    def start_pairing(self, service: str) -> None:
+        if service not in self.found:
+            raise KeyError(service)
+        self.pairing_with = service
+        heater = self.found[service]
+        self.pairing_message = (
+            f"Type the 6-digit code shown on {heater.name}'s page."
+            if heater.pairing_open
+            else f"Open pairing on {heater.name}'s page, then type the 6-digit code it shows."
+        )
+        self.changed()
+
+    def paired(self, pairing: Pairing | None, error: str) -> AppSettings | None:
+        """The end of a pairing: the settings to connect with, or None (and why)."""
+        if pairing is None:
+            self.pairing_message = error
+            self.changed()
+            return None
+        self.pairing_with = None
+        self.pairing_message = f"Paired with {pairing.name or pairing.device_id}."
+        settings = replace(
+            self.settings,
+            broker_host=pairing.host,
+            broker_port=pairing.port,
+            username=pairing.username,
+            password=pairing.password,
+            prefix=pairing.prefix,
+            tls=pairing.tls,
+        )
+        self.update_settings(settings)
+        return settings
+
     # -- selection -------------------------------------------------------------------
     @property
     def selected(self) -> Heater | None:
@@ -255,13 +330,15 @@ class AppModel:
         target = round(min(TARGET_MAX_C, max(TARGET_MIN_C, target_c)), 1)
         return self.try_send({"target_c": target})
 
-    def step_target(self, delta_c: float) -> str | None:
+    def step_target(self, step: float) -> str | None:
+        """Add `step` in the units shown (0.5 °F or 0.1 °C), from the value shown."""
         current = self.shown_target_c()
         if current is None:
             self.message = "The heater has not reported a target yet"
             self.changed()
             return None
-        return self.set_target(current + delta_c)
+        units = self.settings.units
+        return self.set_target(setpoint_c(snap_display(current, units) + step, units))
 
     def set_mode(self, mode: str) -> str | None:
         if mode not in MODES:
@@ -306,5 +383,8 @@ class AppModel:
         return self.try_send({"schedule": editor.payload()})
 
     def update_settings(self, settings: AppSettings) -> None:
+        """A setting changed on screen: use it, and keep it (`on_settings` saves it)."""
         self.settings = settings
+        if self.on_settings is not None:
+            self.on_settings(settings)
         self.changed()

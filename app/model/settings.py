@@ -21,11 +21,14 @@ DEFAULT_PREFIX = "hearth"
 
 @dataclass(frozen=True)
 class AppSettings:
-    broker_host: str = "127.0.0.1"
+    # "" = no broker yet: a new app pairs with a heater found on the LAN (or the owner
+    # types a remote broker); nothing pretends 127.0.0.1 is the heater.
+    broker_host: str = ""
     broker_port: int = DEFAULT_PORT
     username: str = ""
     password: str = ""
     prefix: str = DEFAULT_PREFIX
+    tls: bool = False  # the broker speaks MQTT over TLS (verified against the system's CAs)
     units: str = CELSIUS
     tariff_per_kwh: float = 0.0  # price of 1 kWh of electricity, in the owner's currency
     currency: str = "€"
@@ -41,8 +44,8 @@ class SettingsError(ValueError):
 
 def checked(settings: AppSettings) -> AppSettings:
     """Raise SettingsError naming the setting, the value and what is allowed."""
-    if not settings.broker_host.strip():
-        raise SettingsError("broker address: must not be empty")
+    if settings.broker_host and not settings.broker_host.strip():
+        raise SettingsError("broker address: must not be blank")
     if not 1 <= settings.broker_port <= 65535:
         raise SettingsError(f"broker port: {settings.broker_port} is not 1–65535")
     if settings.units not in UNITS:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.model.heater import Heater
+from app.model.history import Sample
 from app.model.units import format_temperature, to_display
 
 Series = list[tuple[float, float]]  # (seconds relative to now, value)
-CHART_HOURS = 3.0
+# The chart views: how far back, and which of the heater's own histories fills them.
+DAY, WEEK = "day", "week"
+VIEW_HOURS = {DAY: 48.0, WEEK: 7 * 24.0}
+VIEW_LEVEL = {DAY: "minute", WEEK: "hour"}
 
 
 @dataclass(frozen=True)
@@ -21,8 +25,10 @@ class StatsView:
     energy_total_text: str
     efficiency_text: str
     room_text: str
-    samples: int
+    samples: int  # readings this app kept while connected, in the window
     window_hours: float
+    kept_samples: int = 0  # readings from the heater's own history, in the window
+    note: str = ""
 
 
 def series(points: list[tuple[float, float | None]]) -> Series:
@@ -33,11 +39,30 @@ def format_kwh(kwh: float | None) -> str:
     return "—" if kwh is None else f"{kwh:.2f} kWh"
 
 
-def stats_view(heater: Heater | None, *, units: str, now: float) -> StatsView:
+def chart_samples(heater: Heater, view: str, now: float) -> tuple[list[Sample], int, int]:
+    """The heater's own history for the view, then what this app saw live after it."""
+    start = now - VIEW_HOURS[view] * 3600
+    live = heater.history.since(start)
+    kept = heater.kept.get(VIEW_LEVEL[view])
+    first_live = live[0].at if live else now + 1
+    older = [s for s in (kept.samples if kept else ()) if start <= s.at < first_live]
+    return [*older, *live], len(older), len(live)
+
+
+def describe(view: str, kept: int, live: int, problem: str | None) -> str:
+    window = "48 hours" if view == DAY else "7 days"
+    if kept:
+        text = f"The last {window} from the heater's own history"
+        return text + (f", then {live} live readings." if live else ".")
+    readings = "1 reading" if live == 1 else f"{live} readings"
+    why = f" (its history could not be read: {problem})" if problem else ""
+    return f"{readings} kept by this app while connected; no history from the heater{why}."
+
+
+def stats_view(heater: Heater | None, *, units: str, now: float, view: str = DAY) -> StatsView:
     if heater is None:
-        return StatsView([], [], [], [], "—", "—", "—", "—", 0, CHART_HOURS)
-    start = now - CHART_HOURS * 3600
-    samples = heater.history.since(start)
+        return StatsView([], [], [], [], "—", "—", "—", "—", 0, VIEW_HOURS[view])
+    samples, kept, live = chart_samples(heater, view, now)
 
     def temps(values: list[tuple[float, float | None]]) -> Series:
         return [(at, to_display(value, units)) for at, value in series(values)]
@@ -59,6 +84,8 @@ def stats_view(heater: Heater | None, *, units: str, now: float) -> StatsView:
         energy_total_text=format_kwh(None if state is None else state.energy_kwh),
         efficiency_text="—" if efficiency is None else f"{efficiency:.1f} J/TH",
         room_text=format_temperature(None if state is None else state.room_c, units),
-        samples=len(samples),
-        window_hours=CHART_HOURS,
+        samples=live,
+        window_hours=VIEW_HOURS[view],
+        kept_samples=kept,
+        note=describe(view, kept, live, heater.history_problem),
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from app.model.earnings import format_sats
 from app.model.heater import Heater
+from app.model.heater_state import HeaterState
 from app.model.schedule import TARGET_MAX_C, TARGET_MIN_C
-from app.model.units import format_temperature
+from app.model.units import CELSIUS, format_temperature, setpoint_c, to_display
 
 ACTION_WORDS = {"heating": "Heating", "idle": "Idle", "off": "Off", "fault": "Fault"}
 
@@ -32,6 +34,41 @@ class ThermostatView:
     power_text: str = "—"
     hashrate_text: str = "—"
     earned_text: str = "—"
+    notices: tuple[str, ...] = ()  # pool down, power held back: in plain words
+
+
+# Why the heater's power is held back (state `limited_by`, docs/mqtt.md), in words.
+LIMIT_WORDS = {
+    "owner": "Power held to {limit} by your power cap",
+    "quiet_hours": "Quiet hours: power held back",
+    "demand": "The grid asked for less power: heating held back",
+    "openadr": "Your utility asked for less power (demand response): heating held back",
+    "solar": "Following your solar surplus: heating held back",
+    "tariff": "Electricity is dear right now: heating held back",
+}
+
+
+def format_clock(unix_s: float, now: float) -> str:
+    """The local time of `unix_s`: "18:00", or "Tue 18:00" when not within the day."""
+    moment = time.localtime(unix_s)
+    same_day = time.localtime(now)[:3] == moment[:3] or 0 <= unix_s - now < 12 * 3600
+    return time.strftime("%H:%M" if same_day else "%a %H:%M", moment)
+
+
+def notices_for(state: HeaterState, now: float) -> tuple[str, ...]:
+    """What the owner should know beyond the numbers: the pool is down, power is shed."""
+    found: list[str] = []
+    if state.pool == "offline" or "pool_offline" in state.alarms:
+        where = f" ({state.pool_url})" if state.pool_url else ""
+        found.append(f"Pool unreachable{where}: not mining, no earnings. The heater keeps heating.")
+    if state.limited_by is not None:
+        limit = "—" if state.power_limit_w is None else f"{state.power_limit_w:.0f} W"
+        template = LIMIT_WORDS.get(state.limited_by, "Power held back ({by})")
+        text = template.format(limit=limit, by=state.limited_by)
+        if state.limited_until is not None and state.limited_until > now:
+            text += f" until {format_clock(state.limited_until, now)}"
+        found.append(text + ".")
+    return tuple(found)
 
 
 def format_hashrate(ghs: float | None) -> str:
@@ -46,10 +83,12 @@ def dial_fraction(celsius: float) -> float:
     )
 
 
-def target_at_fraction(fraction: float) -> float:
-    """Inverse of dial_fraction, snapped to the contract's 0.1 °C step."""
+def target_at_fraction(fraction: float, units: str = CELSIUS) -> float:
+    """Inverse of dial_fraction, snapped to the display step of `units` (0.1 °C, 0.5 °F)
+    and sent as the contract's 0.1 °C value."""
     fraction = min(1.0, max(0.0, fraction))
-    return round(TARGET_MIN_C + fraction * (TARGET_MAX_C - TARGET_MIN_C), 1)
+    celsius = TARGET_MIN_C + fraction * (TARGET_MAX_C - TARGET_MIN_C)
+    return min(TARGET_MAX_C, max(TARGET_MIN_C, setpoint_c(to_display(celsius, units), units)))
 
 
 def thermostat_view(
@@ -105,4 +144,5 @@ def thermostat_view(
         power_text="—" if state.power_w is None else f"{state.power_w:.0f} W",
         hashrate_text=format_hashrate(state.hashrate_ghs),
         earned_text=format_sats(state.earned_sats),
+        notices=notices_for(state, now) if online else (),
     )

@@ -66,7 +66,12 @@ class LineChart(Widget):
         self.top_label.text = f"{high:.1f} {self.unit}"
         self.bottom_label.text = f"{low:.1f} {self.unit}"
         minutes = span / 60
-        ago = f"{minutes / 60:.1f} h ago" if minutes >= 90 else f"{minutes:.0f} min ago"
+        if minutes >= 72 * 60:
+            ago = f"{minutes / 1440:.0f} days ago"
+        elif minutes >= 90:
+            ago = f"{minutes / 60:.0f} h ago"
+        else:
+            ago = f"{minutes:.0f} min ago"
         self.span_label.text = f"{ago} – now"
         for label in (self.top_label, self.bottom_label, self.span_label):
             label.texture_update()

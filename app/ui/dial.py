@@ -42,6 +42,7 @@ class ThermostatDial(FloatLayout):
         super().__init__(**kwargs)
         self.commit = commit
         self.dragging = False
+        self.units = "C"  # the units shown; the thermostat screen keeps it current
         self.on_preview: Callable[[float], None] | None = None
         with self.canvas.before:
             Color(*theme.TRACK)
@@ -111,12 +112,13 @@ class ThermostatDial(FloatLayout):
         touch.ungrab(self)
         self.dragging = False
         self.follow(touch)
-        self.commit(target_at_fraction(self.target_fraction))
+        self.commit(target_at_fraction(self.target_fraction, self.units))
         return True
 
     def follow(self, touch: Any) -> None:
         fraction = fraction_for(touch.x - self.center_x, touch.y - self.center_y)
-        # Snap to the 0.1 °C grid so the preview shows exactly what will be sent.
-        self.target_fraction = dial_fraction(target_at_fraction(fraction))
+        # Snap to the display step (0.1 °C, 0.5 °F) so the preview shows what will be sent.
+        target = target_at_fraction(fraction, self.units)
+        self.target_fraction = dial_fraction(target)
         if self.on_preview is not None:
-            self.on_preview(target_at_fraction(fraction))
+            self.on_preview(target)

@@ -29,9 +29,12 @@ from kivy.metrics import dp  # noqa: E402
 from kivy.uix.boxlayout import BoxLayout  # noqa: E402
 
 from app.launch import SCREENS, LaunchOptions  # noqa: E402
+from app.link.discovery import HeaterFinder  # noqa: E402
 from app.link.mqtt_link import MqttLink  # noqa: E402
+from app.link.pairing import pair_in_background  # noqa: E402
 from app.model.alerts import CRITICAL  # noqa: E402
 from app.model.day_store import DayStore  # noqa: E402
+from app.model.found import Pairing  # noqa: E402
 from app.model.session import CONNECTED, AppModel  # noqa: E402
 from app.model.settings import AppSettings, SettingsError, SettingsStore  # noqa: E402
 from app.ui.controls import FlatButton, Text  # noqa: E402
@@ -53,6 +56,8 @@ NAV_LABELS = {
     "settings": "Setup",
 }
 SETTINGS_FILE = "settings.json"
+NO_BROKER = "Not connected: pick a heater found on your network, or enter a broker"
+PAIRING_CLIENT = "Hearth app"  # how this app is listed among the heater's paired apps
 DAYS_FILE = "days.json"
 SAVE_DAYS_EVERY_S = 60.0
 # After the screen is live, let two frames draw before capturing it.
@@ -78,6 +83,7 @@ class HearthApp(App):
         self.milestones: dict[str, float] = {}
         self.wrote: pathlib.Path | None = None
         self.link: MqttLink | None = None
+        self.finder: HeaterFinder | None = None
         self.store: SettingsStore | None = None
         self.days: DayStore | None = None
         self.model = AppModel(AppSettings())
@@ -106,6 +112,7 @@ class HearthApp(App):
                 password=broker.password,
             )
         self.model.settings = settings
+        self.model.on_settings = self.save_settings
         self.model.subscribe(self.redraw)
 
         root = BoxLayout(orientation="vertical")
@@ -132,7 +139,7 @@ class HearthApp(App):
             EarningsScreen(self.model),
             ScheduleScreen(self.model),
             AlertsScreen(self.model),
-            SettingsScreen(self.model, connect=self.connect),
+            SettingsScreen(self.model, connect=self.connect, pair=self.pair),
         ):
             self.screens[screen.name] = screen
         root.add_widget(self.stage)
@@ -146,13 +153,18 @@ class HearthApp(App):
             nav.add_widget(button)
         root.add_widget(nav)
         # First start with no broker given (a new phone): begin where the broker is entered.
-        first_start = self.options.broker is None and not self.store.path.exists()
+        first_start = self.options.broker is None and not settings.broker_host
         self.show("settings" if first_start else self.options.screen)
         return root
 
     def on_start(self) -> None:
         self.mark("window")
-        self.connect(self.model.settings)
+        if self.model.settings.broker_host:
+            self.connect(self.model.settings)
+        else:
+            self.model.on_disconnected(NO_BROKER)
+        if self.options.discovery:
+            self.start_discovery()
         Clock.schedule_interval(lambda _dt: self.model.tick(), 1.0)
         Clock.schedule_interval(lambda _dt: self.save_days(), SAVE_DAYS_EVERY_S)
         if self.options.screenshot is not None:
@@ -162,6 +174,8 @@ class HearthApp(App):
     def on_stop(self) -> None:
         if self.link is not None:
             self.link.stop()
+        if self.finder is not None:
+            self.finder.stop()
         self.save_days()
 
     def save_days(self) -> None:
@@ -173,6 +187,37 @@ class HearthApp(App):
             self.model.message = f"Today's totals not saved: {error}"
 
     # -- behaviour -----------------------------------------------------------------
+    def start_discovery(self, interfaces: list[str] | None = None) -> None:
+        """Browse the LAN for `_hearth._tcp` heaters (Setup lists them)."""
+        model = self.model
+        self.finder = HeaterFinder(
+            handoff_to_ui,
+            on_found=model.on_found,
+            on_gone=model.on_gone,
+            on_refused=model.on_found_refused,
+            interfaces=interfaces,
+        )
+        try:
+            self.finder.start()
+        except OSError as error:  # no multicast-capable interface
+            self.finder = None
+            model.on_found_refused(f"Cannot look for heaters on this network: {error}")
+
+    def pair(self, service: str, code: str) -> None:
+        """Exchange the code for this app's own login, then connect with it."""
+        heater = self.model.found.get(service)
+        if heater is None:
+            return
+        self.model.pairing_message = f"Pairing with {heater.name}…"
+        self.model.changed()
+
+        def done(pairing: Pairing | None, error: str) -> None:
+            settings = self.model.paired(pairing, error)
+            if settings is not None:
+                self.connect(settings)
+
+        pair_in_background(heater, code, PAIRING_CLIENT, handoff_to_ui, done)
+
     def connect(self, settings: AppSettings) -> None:
         if self.link is not None:
             self.link.stop()
@@ -184,13 +229,19 @@ class HearthApp(App):
             port=settings.broker_port,
             username=settings.username,
             password=settings.password,
+            tls=settings.tls,
         )
         self.link.start()
-        if self.options.screenshot is None and self.store is not None:
-            try:
-                self.store.save(settings)
-            except (OSError, SettingsError) as error:
-                self.model.message = f"Settings not saved: {error}"
+        self.save_settings(settings)
+
+    def save_settings(self, settings: AppSettings) -> None:
+        """Every change is written at once (settings.json), not only on Connect."""
+        if self.options.screenshot is not None or self.store is None:
+            return
+        try:
+            self.store.save(settings)
+        except (OSError, SettingsError) as error:
+            self.model.message = f"Settings not saved: {error}"
 
     def show(self, name: str) -> None:
         if name != self.current:

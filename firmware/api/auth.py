@@ -21,6 +21,9 @@ class WriteAuth:
     token: Secret
     username: str
     password: Secret
+    # The owner's choice (`[http] axeos_lan_writes`): AxeOS endpoints take writes from
+    # anyone on the LAN, as stock AxeOS does; Hearth's own endpoints never do.
+    axeos_open: bool = False
 
     def allows(self, authorization: str | None) -> bool:
         if not self.required:

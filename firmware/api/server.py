@@ -13,7 +13,6 @@ most `MAX_CONNECTIONS` are open at once (more are closed on accept).
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
 import pathlib
@@ -26,15 +25,25 @@ from aiohttp import web
 from firmware.api import axeos
 from firmware.api.auth import WriteAuth
 from firmware.api.facade import HeaterFacade
+from firmware.api.history import add_history_routes
+from firmware.api.pairing import add_pairing_routes
 from firmware.api.same_origin import cross_site_refusal
+from firmware.history import History
 from firmware.inputs import InputError, bounded_text, loads_strict
 from firmware.logs import RepeatFilter
+from firmware.pairing import PairingService
 from firmware.validation import MASK
 
 log = logging.getLogger(__name__)
 log.addFilter(RepeatFilter())
 
 OPENAPI_FILE = pathlib.Path(__file__).with_name("openapi.yaml")
+WEB_DIR = pathlib.Path(__file__).with_name("web")
+# The page runs only its own files: no inline script, nothing from another origin.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
 MAX_BODY_BYTES = 64 * 1024
 # A request's headers must arrive, and an idle keep-alive connection is closed, within this.
 IDLE_TIMEOUT_S = 10.0
@@ -65,8 +74,8 @@ async def _json_body(request: web.Request) -> Any:
         ) from None
 
 
-def _writer(handler: Handler) -> Handler:
-    """Wrap a write endpoint: it runs only same-site and with a valid credential."""
+def _same_site(handler: Handler) -> Handler:
+    """Wrap an endpoint that runs only same-site (`same_origin.py`), credential or not."""
 
     async def guarded(request: web.Request) -> web.StreamResponse:
         refusal = cross_site_refusal(
@@ -76,6 +85,16 @@ def _writer(handler: Handler) -> Handler:
         )
         if refusal is not None:
             return _error(403, refusal)
+        return await handler(request)
+
+    return guarded
+
+
+def _writer(handler: Handler) -> Handler:
+    """Wrap a write endpoint: it runs only same-site and with a valid credential."""
+
+    @_same_site
+    async def guarded(request: web.Request) -> web.StreamResponse:
         auth = request.app[AUTH_KEY]
         if not auth.allows(request.headers.get("Authorization")):
             return _error(
@@ -88,32 +107,23 @@ def _writer(handler: Handler) -> Handler:
     return guarded
 
 
-async def index(request: web.Request) -> web.Response:
-    facts = request.app[FACADE_KEY].miner_facts()
-    state = request.app[FACADE_KEY].state()
-    rows = [
-        ("Hostname", facts.hostname),
-        ("Board", f"{facts.board_name} ({facts.asic_count}x {facts.asic_model})"),
-        ("Hashrate", f"{facts.hashrate_ghs:.1f} GH/s"),
-        ("Power", f"{facts.power_w:.0f} W"),
-        ("Room", f"{state.get('room_c')} °C (target {state.get('target_c')} °C)"),
-        ("Mode", f"{state.get('mode')} / {state.get('action')}"),
-        ("Shares", f"{facts.shares_accepted} accepted, {facts.shares_rejected} rejected"),
-        ("Firmware", facts.version),
-    ]
-    body = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
-    )
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Hearth heater</title></head>"
-        "<body><h1>Hearth heater</h1>"
-        "<p>AxeOS-compatible API: <a href='/api/system/info'>/api/system/info</a>, "
-        "<a href='/api/system/asic'>/api/system/asic</a>; thermostat: "
-        "<a href='/api/heater'>/api/heater</a> "
-        "(<a href='/api/openapi.yaml'>OpenAPI</a>).</p>"
-        f"<table>{body}</table></body></html>"
-    )
-    return web.Response(text=page, content_type="text/html")
+def _axeos_writer(handler: Handler) -> Handler:
+    """An AxeOS write endpoint: like `_writer`, but open to the LAN (still same-site)
+    when the owner turned `axeos_lan_writes` on, since AxeOS tools send no credential."""
+    checked = _writer(handler)
+
+    @_same_site
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        if request.app[AUTH_KEY].axeos_open:
+            return await handler(request)
+        return await checked(request)
+
+    return guarded
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    """The heater's own page (docs/web.md): static files that read and write this API."""
+    return web.FileResponse(WEB_DIR / "index.html", headers=PAGE_HEADERS)
 
 
 async def system_info(request: web.Request) -> web.Response:
@@ -179,17 +189,32 @@ async def openapi(request: web.Request) -> web.Response:
     return web.Response(text=OPENAPI_FILE.read_text(encoding="utf-8"), content_type="text/yaml")
 
 
-def create_app(facade: HeaterFacade, auth: WriteAuth) -> web.Application:
+def create_app(
+    facade: HeaterFacade,
+    auth: WriteAuth,
+    pairing: PairingService | None = None,
+    history: History | None = None,
+) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[FACADE_KEY] = facade
     app[AUTH_KEY] = auth
+    if pairing is not None:
+        add_pairing_routes(
+            app, pairing, writer=_writer, same_site=_same_site, read_body=_json_body
+        )
+    if history is not None:
+        add_history_routes(app, history)
     app.router.add_get("/", index)
+    app.router.add_static("/web/", WEB_DIR, append_version=False)
     app.router.add_get("/api/system/info", system_info)
     app.router.add_get("/api/system/asic", system_asic)
-    app.router.add_patch("/api/system", _writer(patch_system))
-    app.router.add_post("/api/system/restart", _writer(_action("restart", "Restarting mining")))
-    app.router.add_post("/api/system/pause", _writer(_action("pause", "Mining paused")))
-    app.router.add_post("/api/system/resume", _writer(_action("resume", "Mining resumed")))
+    app.router.add_patch("/api/system", _axeos_writer(patch_system))
+    for action, message in (
+        ("restart", "Restarting mining"),
+        ("pause", "Mining paused"),
+        ("resume", "Mining resumed"),
+    ):
+        app.router.add_post(f"/api/system/{action}", _axeos_writer(_action(action, message)))
     app.router.add_get("/api/heater", get_heater)
     app.router.add_patch("/api/heater", _writer(patch_heater))
     app.router.add_get("/api/openapi.yaml", openapi)
@@ -227,8 +252,16 @@ class RefuseAtOnce(asyncio.Protocol):
 class ApiServer:
     """The app on a TCP port (`port=0` picks a free one; read `.port` after start)."""
 
-    def __init__(self, facade: HeaterFacade, auth: WriteAuth, host: str, port: int) -> None:
-        self._app = create_app(facade, auth)
+    def __init__(
+        self,
+        facade: HeaterFacade,
+        auth: WriteAuth,
+        host: str,
+        port: int,
+        pairing: PairingService | None = None,
+        history: History | None = None,
+    ) -> None:
+        self._app = create_app(facade, auth, pairing, history)
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None

@@ -1,7 +1,7 @@
 """The MQTT bridge: the heater on a broker under the topic contract of docs/mqtt.md,
 with Home Assistant discovery. See docs/mqtt.md."""
 
-from firmware.bridge.client import MqttBridge
+from firmware.bridge.client import MeterInput, MqttBridge
 from firmware.bridge.commands import SetCommand, decode_result, decode_set, encode_result
 from firmware.bridge.config import BridgeConfig, TlsConfig
 from firmware.bridge.discovery import (
@@ -25,6 +25,7 @@ __all__ = [
     "DeviceTopics",
     "DiscoveryInfo",
     "DiscoveryMessage",
+    "MeterInput",
     "MqttBridge",
     "SetCommand",
     "TlsConfig",

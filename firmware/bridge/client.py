@@ -45,6 +45,8 @@ from firmware.bridge.topics import (
     PAYLOAD_ONLINE,
     DeviceTopics,
 )
+from firmware.grid.formats import parse_prices
+from firmware.grid.prices import PriceTable
 from firmware.heat.demand import DemandSignal, parse_demand
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,24 @@ AUTH_REFUSALS = frozenset({134, 135})
 StateGetter = Callable[[], Mapping[str, object]]
 SetApplier = Callable[[Mapping[str, object]], Awaitable[None] | None]
 DemandHandler = Callable[[DemandSignal], Awaitable[None] | None]
+PricesHandler = Callable[[PriceTable | None], Awaitable[None] | None]
+# An outside room sensor's topic and what takes its raw payloads ([room_sensor]).
+RoomSensorFeed = tuple[str, Callable[[bytes], None]]
+
+
+@dataclass(frozen=True)
+class MeterInput:
+    """A grid meter's topic (`[grid_meter]`): `parse` turns a payload into watts or
+    raises ValueError naming what is wrong (the reading is then ignored, and logged);
+    `handle` takes the watts."""
+
+    topic: str
+    parse: Callable[[bytes], float]
+    handle: Callable[[float], Awaitable[None] | None]
+
+
+# `result.request` of the answer to a `prices` message (it has no correlation id).
+PRICES_REQUEST = "prices"
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,12 @@ class MqttBridge:
         ValueError (its message goes to `result.error`) to reject without changing
         anything. May be a coroutine function.
     on_demand: receives parsed demand-response signals (`<prefix>/<id>/demand`).
+    on_prices: receives each accepted price table (`<prefix>/<id>/prices`; None: JSON
+        null, drop the schedule); a refused one never reaches it. Raising ValueError
+        refuses it. Every `prices` message is answered on `result` (request "prices").
+    room_sensor: (topic, handler): the bridge subscribes to an outside room sensor's
+        topic (QoS 0: the broker queues no old readings for an offline heater) and hands
+        each payload as it is to the handler (firmware/room_sensor parses it).
     """
 
     def __init__(
@@ -104,6 +130,9 @@ class MqttBridge:
         prefix: str = DEFAULT_PREFIX,
         discovery: DiscoveryInfo | None = None,
         on_demand: DemandHandler | None = None,
+        on_prices: PricesHandler | None = None,
+        grid_meter: MeterInput | None = None,
+        room_sensor: RoomSensorFeed | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
@@ -112,6 +141,10 @@ class MqttBridge:
         self._get_state = get_state
         self._apply_set = apply_set
         self._on_demand = on_demand
+        self._on_prices = on_prices
+        self.grid_meter = grid_meter
+        self._room_sensor = room_sensor
+        self.meter_error: str | None = None  # why the last grid meter reading was refused
         self._clock = clock
         self._policy = StatePublishPolicy(config.state_min_interval_s, config.state_heartbeat_s)
         self._last_state_payload: bytes | None = None
@@ -222,6 +255,15 @@ class MqttBridge:
         exactly this state is already the last one out."""
         self._policy.forget()
         self._publish_state(only_if_changed=True)
+
+    def publish_retained(self, topic: str, payload: bytes) -> bool:
+        """Publish a retained message on `topic` now (the history); False when not
+        connected (the caller sends it again later)."""
+        client = self._client
+        if client is None or not self.connected or not client.is_connected():
+            return False
+        client.publish(topic, payload, qos=QOS, retain=True)
+        return True
 
     async def set_discovery(self, discovery: DiscoveryInfo | None) -> None:
         """Switch features or discovery on/off: re-announces, removing what is now off.
@@ -340,6 +382,12 @@ class MqttBridge:
 
     def _subscriptions(self) -> list[tuple[str, int]]:
         subscriptions = [(self.topics.set, QOS), (self.topics.demand, QOS)]
+        if self.grid_meter is not None:
+            subscriptions.append((self.grid_meter.topic, QOS))
+        if self._room_sensor is not None:
+            subscriptions.append((self._room_sensor[0], 0))
+        if self._on_prices is not None:
+            subscriptions.append((self.topics.prices, QOS))
         if self.discovery is not None:
             subscriptions.append((self.discovery.status_topic, QOS))
         return subscriptions
@@ -468,6 +516,12 @@ class MqttBridge:
                     await self._handle_set(incoming)
                 elif incoming.topic == self.topics.demand:
                     await self._handle_demand(incoming)
+                elif self.grid_meter is not None and incoming.topic == self.grid_meter.topic:
+                    await self._handle_meter(self.grid_meter, incoming)
+                elif self._room_sensor is not None and incoming.topic == self._room_sensor[0]:
+                    self._room_sensor[1](incoming.payload)
+                elif incoming.topic == self.topics.prices:
+                    await self._handle_prices(incoming)
                 elif self._is_home_assistant_birth(incoming):
                     log.info("MQTT: Home Assistant came online; re-announcing discovery")
                     self._publish_discovery(self.discovery)
@@ -539,6 +593,51 @@ class MqttBridge:
             log.warning("MQTT: demand signal received but no handler is wired: %s", signal)
             return
         outcome = self._on_demand(signal)
+        if inspect.isawaitable(outcome):
+            await outcome
+
+    async def _handle_prices(self, incoming: Incoming) -> None:
+        """Parse, hand over, answer on `result`; a refused table changes nothing. A price
+        table may stay retained (the heater takes it again after a reconnect)."""
+        if not incoming.payload or self._on_prices is None:
+            return  # zero bytes: a retained table deleted, not a table
+        ok, error = False, None
+        self._no_set_in_flight.clear()
+        try:
+            outcome = self._on_prices(parse_prices(incoming.payload))
+            if inspect.isawaitable(outcome):
+                await outcome
+            ok = True
+        except ValueError as exc:
+            error = str(exc)
+        except Exception as exc:
+            log.exception("MQTT: on_prices failed")
+            error = f"internal error: {type(exc).__name__}"
+        finally:
+            self._no_set_in_flight.set()
+        if ok:
+            self.publish_now()
+        else:
+            log.warning("MQTT: refused price table: %s", error)
+        client = self._client
+        if client is not None:
+            client.publish(
+                self.topics.result,
+                encode_result(ok=ok, error=error, request=PRICES_REQUEST),
+                qos=QOS,
+                retain=False,
+            )
+
+    async def _handle_meter(self, meter: MeterInput, incoming: Incoming) -> None:
+        try:
+            watts = meter.parse(incoming.payload)
+        except ValueError as exc:
+            if str(exc) != self.meter_error:  # a meter repeats itself every few seconds
+                log.warning("MQTT: ignored reading on %s: %s", incoming.topic, exc)
+            self.meter_error = str(exc)
+            return
+        self.meter_error = None
+        outcome = meter.handle(watts)
         if inspect.isawaitable(outcome):
             await outcome
 

@@ -116,11 +116,13 @@ class SensorDescription(EntityDescription):
     state_class: str | None = None
     unit: str | None = None
     display_precision: int | None = None
+    # A whole value template where the value is computed from the state (else `state_key`).
+    template: str | None = None
 
     def specific_config(self, topics: DeviceTopics, info: DiscoveryInfo) -> dict[str, object]:
         config: dict[str, object] = {
             "state_topic": topics.state,
-            "value_template": f"{{{{ value_json.{self.state_key} }}}}",
+            "value_template": self.template or f"{{{{ value_json.{self.state_key} }}}}",
         }
         optional = {
             "device_class": self.device_class,
@@ -129,6 +131,26 @@ class SensorDescription(EntityDescription):
             "suggested_display_precision": self.display_precision,
         }
         config.update({key: value for key, value in optional.items() if value is not None})
+        return config
+
+
+@dataclass(frozen=True, kw_only=True)
+class BinarySensorDescription(EntityDescription):
+    """On/off from the state: `template` renders Home Assistant's default ON / OFF;
+    `attributes` (a template of a JSON object) adds detail, such as which alarms."""
+
+    component: str = "binary_sensor"
+    template: str
+    device_class: str | None = None
+    attributes: str | None = None
+
+    def specific_config(self, topics: DeviceTopics, info: DiscoveryInfo) -> dict[str, object]:
+        config: dict[str, object] = {"state_topic": topics.state, "value_template": self.template}
+        if self.device_class is not None:
+            config["device_class"] = self.device_class
+        if self.attributes is not None:
+            config["json_attributes_topic"] = topics.state
+            config["json_attributes_template"] = self.attributes
         return config
 
 
@@ -235,14 +257,58 @@ ENTITIES: tuple[EntityDescription, ...] = (
         display_precision=3,
     ),
     SensorDescription(
+        key="energy_cost",
+        feature=FEATURE_ENERGY,
+        name="Energy cost rate",
+        state_key="prices",
+        # What an hour at this power costs at the price in force (the `prices` table's
+        # currency, in the attributes); unknown without a price table.
+        template=(
+            "{% set p = value_json.prices %}"
+            "{{ (value_json.power_w / 1000 * p.price) | round(4) "
+            "if p and p.price is not none else None }}"
+        ),
+        state_class="measurement",
+        icon="mdi:cash-clock",
+        display_precision=3,
+    ),
+    SensorDescription(
         key="hashrate",
         feature=FEATURE_MINING,
         name="Hashrate",
         state_key="hashrate_ghs",
+        template="{{ (value_json.hashrate_ghs / 1000) | round(3) }}",
         state_class="measurement",
-        unit="GH/s",
+        unit="TH/s",
         icon="mdi:pickaxe",
+        display_precision=2,
+    ),
+    SensorDescription(
+        key="earnings",
+        feature=FEATURE_MINING,
+        name="Earnings",
+        state_key="earned_sats",
+        state_class="total_increasing",
+        unit="sat",
+        icon="mdi:bitcoin",
         display_precision=1,
+    ),
+    BinarySensorDescription(
+        key="pool_connected",
+        feature=FEATURE_MINING,
+        name="Pool connected",
+        # `failover` is connected too, to a backup pool.
+        template="{{ 'ON' if value_json.pool in ['connected', 'failover'] else 'OFF' }}",
+        device_class="connectivity",
+        entity_category="diagnostic",
+    ),
+    BinarySensorDescription(
+        key="alarms",
+        feature=FEATURE_THERMOSTAT,
+        name="Alarms",
+        template="{{ 'ON' if value_json.alarms else 'OFF' }}",
+        device_class="problem",
+        attributes="{{ {'alarms': value_json.alarms} | tojson }}",
     ),
     SensorDescription(
         key="chip_temperature",

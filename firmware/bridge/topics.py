@@ -64,3 +64,12 @@ class DeviceTopics:
     def demand(self) -> str:
         """Hearth's extension: an external load-shedding signal (docs/mqtt.md)."""
         return f"{self.base}/demand"
+
+    @property
+    def prices(self) -> str:
+        """Hearth's extension: a day-ahead price table for tariff shifting (docs/mqtt.md)."""
+        return f"{self.base}/prices"
+
+    def history(self, level: str) -> str:
+        """Hearth's extension: the retained history, `minute` or `hour` (docs/mqtt.md)."""
+        return f"{self.base}/history/{level}"

@@ -156,6 +156,13 @@ class GuardedBroker(Broker):
             listener_name, ReplayReader(raw, reader), StreamWriterAdapter(writer)
         )
 
+    async def disconnect_user(self, username: str) -> None:
+        """Close every session logged in as `username` (a revoked app), stored ones too."""
+        for client_id, (session, _) in list(self._sessions.items()):
+            if session.username == username:
+                log.info("MQTT broker: dropping %s (login %s revoked)", client_id, username)
+                await self._cleanup_session(client_id)
+
     async def _credentials_verdict(self, raw: bytes) -> bool | None:
         """False: refused; True: accepted; None: a CONNECT amqtt itself will reject (the
         wrong protocol level, say), which never reaches its session logic."""

@@ -8,7 +8,8 @@ Two files, both mode 0600:
   allowed to write state, availability, results and discovery (`topic_policy.py`). Not
   for the owner: whoever holds it could impersonate the heater.
 - `broker-passwd`: `username:<argon2 hash>` lines, the user database of amqtt's
-  FileAuthPlugin (the broker itself never holds the plain password on disk twice).
+  FileAuthPlugin (the broker itself never holds the plain password on disk twice),
+  paired apps' users included (`app_logins.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import os
 import pathlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from pwdlib import PasswordHash
@@ -112,23 +114,46 @@ def load_or_create_heater_login(state_dir: pathlib.Path) -> tuple[str, str]:
     return username, password
 
 
-def write_password_file(state_dir: pathlib.Path, *logins: tuple[str, str]) -> pathlib.Path:
+def write_password_file(
+    state_dir: pathlib.Path,
+    *logins: tuple[str, str],
+    hashed: Mapping[str, str] | None = None,
+) -> pathlib.Path:
     """The amqtt user database for `logins` (username, password), re-hashed only when a
-    user or password changed."""
+    user or password changed, plus `hashed` users (username → argon2 hash: paired apps,
+    whose passwords the heater does not keep)."""
     path = state_dir / PASSWORD_FILE
     hasher = PasswordHash((Argon2Hasher(),))
+    extra = dict(hashed or {})
     try:
         stored = dict(
             line.partition(":")[::2]
             for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()
         )
-        if set(stored) == {user for user, _ in logins} and all(
-            hasher.verify(password, stored[user]) for user, password in logins
+        if (
+            set(stored) == {user for user, _ in logins} | set(extra)
+            and all(stored[user] == digest for user, digest in extra.items())
+            and all(hasher.verify(password, stored[user]) for user, password in logins)
         ):
             return path
     except (OSError, ValueError, PwdlibError):
-        pass
-    text = "".join(f"{user}:{hasher.hash(password)}\n" for user, password in logins)
+        stored = {}
+    kept = {
+        user: stored[user]
+        for user, password in logins
+        if user in stored and _verifies(hasher, password, stored[user])
+    }
+    text = "".join(
+        f"{user}:{kept.get(user) or hasher.hash(password)}\n" for user, password in logins
+    )
+    text += "".join(f"{user}:{digest}\n" for user, digest in extra.items())
     write_private_file(path, text)
     return path
+
+
+def _verifies(hasher: PasswordHash, password: str, digest: str) -> bool:
+    try:
+        return hasher.verify(password, digest)
+    except (ValueError, PwdlibError):
+        return False

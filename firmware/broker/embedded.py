@@ -21,6 +21,7 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
+from firmware.broker.app_logins import AppLogin, AppLogins
 from firmware.broker.connect_guard import GuardedBroker
 from firmware.broker.credentials import (
     CREDENTIALS_FILE,
@@ -34,7 +35,7 @@ from firmware.broker.credentials import (
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 1883
-FILE_AUTH_PLUGIN = "amqtt.plugins.authentication.FileAuthPlugin"
+FILE_AUTH_PLUGIN = "firmware.broker.reloading_auth.ReloadingFileAuth"
 ANONYMOUS_AUTH_PLUGIN = "amqtt.plugins.authentication.AnonymousAuthPlugin"
 TOPIC_POLICY_PLUGIN = "firmware.broker.topic_policy.HearthTopicPolicy"
 # Bound to every interface, the broker is reached locally through the loopback address.
@@ -84,6 +85,8 @@ class EmbeddedBroker:
         self.authentication = authentication
         self._broker: GuardedBroker | None = None
         self.info: BrokerInfo | None = None
+        self.apps = AppLogins(self.state_dir)
+        self._logins: tuple[tuple[str, str], ...] = ()
 
     def _config(self, password_file: pathlib.Path | None, heater_user: str) -> dict[str, Any]:
         plugins: dict[str, Any]
@@ -112,11 +115,9 @@ class EmbeddedBroker:
             )
             heater = load_or_create_heater_login(self.state_dir)
             # Argon2 hashing takes a noticeable moment: keep it off the event loop.
+            self._logins = ((credentials.username, credentials.password), heater)
             password_file = await asyncio.to_thread(
-                write_password_file,
-                self.state_dir,
-                (credentials.username, credentials.password),
-                heater,
+                write_password_file, self.state_dir, *self._logins, hashed=self.apps.hashes()
             )
         broker = GuardedBroker(self._config(password_file, heater[0] if heater else ""))
         await broker.start()
@@ -143,6 +144,30 @@ class EmbeddedBroker:
             "on" if credentials else "OFF",
         )
         return self.info
+
+    # ---- paired apps (docs/discovery.md, "Pairing") ---------------------------------
+
+    async def add_app(self, client: str, now: int) -> tuple[AppLogin, str]:
+        """A new login for a paired app, usable from the next CONNECT on: (login, password)."""
+        if not self._logins:
+            raise RuntimeError("the embedded broker runs without authentication: nothing to pair")
+        login, password = await asyncio.to_thread(self.apps.create, client, now)
+        await self._write_users()
+        return login, password
+
+    async def revoke_app(self, username: str) -> bool:
+        """Remove a paired app's login and drop its connections; False if there is none."""
+        if not self.apps.revoke(username):
+            return False
+        await self._write_users()
+        if self._broker is not None:
+            await self._broker.disconnect_user(username)
+        return True
+
+    async def _write_users(self) -> None:
+        await asyncio.to_thread(
+            write_password_file, self.state_dir, *self._logins, hashed=self.apps.hashes()
+        )
 
     @staticmethod
     def _bound_port(broker: GuardedBroker) -> int:

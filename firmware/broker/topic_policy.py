@@ -4,9 +4,10 @@ Two users exist (`firmware/broker/credentials.py`):
 - the heater's own user (`heater_user`): everything; it is the only one that may write
   state, availability, results and discovery configs;
 - the owner's user (what the app and Home Assistant are given): may publish only
-  commands, `<prefix>/<id>/set` and `<prefix>/<id>/demand`, and Home Assistant's birth
-  message `<discovery prefix>/status`; it may subscribe to anything except other
-  clients' commands (which may carry pool passwords).
+  commands, `<prefix>/<id>/set` and `<prefix>/<id>/demand`, the inputs
+  `<prefix>/<id>/prices`, and Home Assistant's birth message `<discovery prefix>/status`;
+  it may subscribe to anything except other clients' commands (which may carry pool
+  passwords).
 
 Anonymous clients never get this far (authentication refuses them). An amqtt plugin is
 all-or-nothing per action, so a refused publish is dropped by the broker and a refused
@@ -22,13 +23,15 @@ from amqtt.plugins.base import BaseTopicPlugin
 from amqtt.session import Session
 
 COMMAND_LEVELS = frozenset({"set", "demand"})
+# What the owner's side feeds the heater that is no secret (others may read it back).
+INPUT_LEVELS = frozenset({"prices"})
 
 
 def owner_may_publish(topic: str) -> bool:
     levels = topic.split("/")
     if any(level in ("+", "#") for level in levels):
         return False
-    if len(levels) >= 3 and levels[-1] in COMMAND_LEVELS:
+    if len(levels) >= 3 and levels[-1] in COMMAND_LEVELS | INPUT_LEVELS:
         return True
     return len(levels) == 2 and levels[1] == "status"
 

@@ -9,6 +9,7 @@ to a default. Tables and keys left out take the defaults documented in
 
 from __future__ import annotations
 
+import ipaddress
 import pathlib
 import re
 import ssl
@@ -25,16 +26,23 @@ from firmware.config.schema import (
     AsicConfig,
     BackendConfig,
     DeviceConfig,
+    DiscoveryConfig,
+    GridMeterConfig,
     HearthConfig,
     HeatConfig,
     HttpConfig,
     MqttConfig,
+    OpenAdrConfig,
     PoolEntry,
+    RoomSensorConfig,
     SimConfig,
     StoreConfig,
     SupervisorConfig,
     UpdateConfig,
 )
+from firmware.grid.meter import SIGNS, UNITS, field_path, meter_topic
+from firmware.grid.openadr.policy import PARTICIPATION
+from firmware.grid.openadr.settings import check_tls, vtn_url
 from firmware.miner.actuators import ACTUATORS
 from firmware.parts.bus import BusSpecError, check_bus_spec
 from firmware.validation import (
@@ -56,6 +64,7 @@ from firmware.validation import (
     string,
     table,
     target_c,
+    topic,
     topic_prefix,
 )
 
@@ -64,6 +73,13 @@ DEFAULT_STATE_DIR = "/var/lib/hearth"
 # Room models of hw/sim/room (the firmware reads only their names, never the simulator).
 SIM_ROOMS = ("snug", "living", "hall")
 TOKEN_MIN_LEN = 16
+# A stale outside room sensor never leaves the heater above this share of its power.
+FALLBACK_MAX_PERCENT = 50.0
+# `[room_sensor] field`: a JSON key, or keys joined by dots for nested objects.
+_FIELD = string(
+    pattern=re.compile(r"([^.\s]+(\.[^.\s]+)*)?"),
+    allowed='a JSON key ("temperature"), keys joined by dots for nested objects, or ""',
+)
 
 
 def load_config(path: pathlib.Path | str) -> HearthConfig:
@@ -128,6 +144,16 @@ def _broker(value: object) -> str:
     if broker != EMBEDDED_BROKER and (match is None or not 0 < int(match["port"]) < 65536):
         raise Invalid((), value, f"{EMBEDDED_BROKER!r} or 'HOST:PORT' with a port 1..65535")
     return broker
+
+
+def _ipv4(value: object) -> str:
+    text = string()(value)
+    if text:
+        try:
+            ipaddress.IPv4Address(text)
+        except ValueError:
+            raise Invalid((), value, 'an IPv4 address such as "192.168.1.20", or ""') from None
+    return text
 
 
 def _token(value: object) -> Secret:
@@ -225,6 +251,24 @@ def _backend(d: dict[str, Any]) -> BackendConfig:
     if d["kind"] == "miner" and not d["host"]:
         raise Invalid("host", "", "the miner's address (backend.kind = \"miner\")")
     return BackendConfig(**d)
+
+
+def _room_sensor(d: dict[str, Any]) -> RoomSensorConfig:
+    if d["field"] and not d["topic"]:
+        raise Invalid("topic", "", "the sensor's MQTT topic whenever room_sensor.field is set")
+    return RoomSensorConfig(**d)
+
+
+def _openadr(d: dict[str, Any]) -> OpenAdrConfig:
+    if d["vtn_url"] and not d["ven_name"]:
+        raise Invalid(
+            "ven_name", "", "this heater's name at the VTN whenever openadr.vtn_url is set"
+        )
+    files = {k: d[k].strip() for k in ("cert_file", "key_file", "ca_file")}
+    check_tls(d["vtn_url"], files["cert_file"], files["key_file"], d["key_passphrase"].value,
+              files["ca_file"])  # fmt: skip
+    paths = {k: pathlib.Path(v) if v else None for k, v in files.items()}
+    return OpenAdrConfig(**{**d, **paths})
 
 
 def _update(d: dict[str, Any]) -> UpdateConfig:
@@ -345,10 +389,47 @@ _TABLES: dict[str, tuple[Validator[Any], object]] = {
             "username": _text(),
             "password": (secret(), ""),
             "write_auth": (boolean(), True),
+            "axeos_lan_writes": (boolean(), False),
         },
         _http,
     ),
+    "discovery": _section(
+        {"mdns": (boolean(), True), "address": (_ipv4, "")}, _build(DiscoveryConfig)
+    ),
+    "grid_meter": _section(
+        {
+            "topic": (all_of(string(), lambda t: meter_topic()(t) if t else t), ""),
+            "field": (field_path, ""),
+            "sign": (one_of(*SIGNS), "import_positive"),
+            "unit": (one_of(*UNITS), "W"),
+            "stale_s": (number(5.0, 3600.0), 60.0),
+        },
+        _build(GridMeterConfig),
+    ),
     "supervisor": _section({"port": _text()}, _build(SupervisorConfig)),
+    "room_sensor": _section(
+        {
+            "topic": (topic(), ""),
+            "field": (_FIELD, ""),
+            "stale_minutes": (number(1.0, 24 * 60.0), 10.0),
+            "fallback_percent": (number(0.0, FALLBACK_MAX_PERCENT), 25.0),
+        },
+        _room_sensor,
+    ),
+    "openadr": _section(
+        {
+            "vtn_url": (vtn_url, ""),
+            "ven_name": _text(),
+            "ven_id": _text(),
+            "cert_file": _text(),
+            "key_file": _text(),
+            "key_passphrase": (secret(), ""),
+            "ca_file": _text(),
+            "vtn_fingerprint": _text(),
+            "participation": (one_of(*PARTICIPATION), "opt_in"),
+        },
+        _openadr,
+    ),
     "heat": _section(
         {
             "mode": (mode(), "heat"),

@@ -84,6 +84,20 @@ class HttpConfig:
     username: str  # basic auth for writes (with password)
     password: Secret
     write_auth: bool  # False: anyone on the LAN may write (the owner's explicit choice)
+    # True: AxeOS tools (pyasic, AxeOS dashboards) may use the AxeOS write endpoints
+    # (PATCH /api/system, restart/pause/resume) without a credential; Hearth's own
+    # endpoints still need one (docs/http-api.md, "AxeOS tools").
+    axeos_lan_writes: bool = False
+
+
+@dataclass(frozen=True)
+class DiscoveryConfig:
+    """mDNS/DNS-SD advertising (docs/discovery.md)."""
+
+    mdns: bool = True
+    # The IPv4 address announced (and the interface mDNS runs on); "" = the HTTP bind
+    # address, or every non-loopback address when bound to all (never loopback alone).
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,43 @@ class BackendConfig:
     type: str = ""  # a firmware/miner/actuators.py ACTUATORS name; "" = pyasic detects
     username: str = ""
     password: Secret = field(default_factory=lambda: Secret(""))
+
+
+@dataclass(frozen=True)
+class GridMeterConfig:
+    """The house's grid meter on MQTT, for solar-surplus heating (firmware/grid/meter.py)."""
+
+    topic: str = ""  # the meter's MQTT topic on the heater's broker; "" = no meter
+    field: tuple[str | int, ...] = ()  # JSON path to the watts; () = the payload is a number
+    sign: str = "import_positive"  # or "export_positive"
+    unit: str = "W"  # or "kW"
+    stale_s: float = 60.0  # an older reading is no reading: the plain thermostat
+
+
+@dataclass(frozen=True)
+class OpenAdrConfig:
+    """The OpenADR 2.0b VEN (firmware/grid/openadr, docs/openadr.md)."""
+
+    vtn_url: str = ""  # the VTN's base URL (…/OpenADR2/Simple/2.0b); "" = no VEN
+    ven_name: str = ""  # this heater's name at the VTN
+    ven_id: str = ""  # "" = the VTN assigns one at registration
+    cert_file: pathlib.Path | None = None  # the VEN's certificate (TLS client + signatures)
+    key_file: pathlib.Path | None = None
+    key_passphrase: Secret = field(default_factory=lambda: Secret(""))
+    ca_file: pathlib.Path | None = None  # the CA the VTN's certificate is checked against
+    vtn_fingerprint: str = ""  # the VTN's certificate fingerprint: its signatures checked
+    participation: str = "opt_in"  # or "opt_out": every event refused, reports still sent
+
+
+@dataclass(frozen=True)
+class RoomSensorConfig:
+    """The room temperature from an MQTT topic instead of the heater's own sensor
+    (firmware/room_sensor, docs/config.md)."""
+
+    topic: str = ""  # "" = none (the heater's own room sensor)
+    field: str = ""  # the JSON field holding °C ("temperature"); "" = a plain number
+    stale_minutes: float = 10.0  # no reading this long: alarm, and the fallback below
+    fallback_percent: float = 25.0  # stale and no own sensor: this share of max power
 
 
 @dataclass(frozen=True)
@@ -149,6 +200,10 @@ class HearthConfig:
     sim: SimConfig
     update: UpdateConfig = field(default_factory=UpdateConfig)
     backend: BackendConfig = field(default_factory=BackendConfig)
+    grid_meter: GridMeterConfig = field(default_factory=GridMeterConfig)
+    discovery: DiscoveryConfig = field(default_factory=DiscoveryConfig)
+    room_sensor: RoomSensorConfig = field(default_factory=RoomSensorConfig)
+    openadr: OpenAdrConfig = field(default_factory=OpenAdrConfig)
     source: str = ""
     # Keys laid over the file from `hearth provision` (firmware/config/provisioned.py), and
     # why the provisioned settings were not used, if they were not.

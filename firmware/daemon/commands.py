@@ -51,9 +51,16 @@ class CapCommand:
 
 
 @dataclass(frozen=True)
+class GridReading:
+    """A grid meter reading (`[grid_meter]`), watts, import positive."""
+
+    grid_w: float
+
+
+@dataclass(frozen=True)
 class Refresh:
     """Publish a new snapshot without a new decision (the hostname or pool list changed,
     an alarm was raised elsewhere, the chain finished moving)."""
 
 
-Command = ChangeSettings | Demand | SetPaused | SetPrices | CapCommand | Refresh
+Command = ChangeSettings | Demand | SetPaused | SetPrices | CapCommand | GridReading | Refresh

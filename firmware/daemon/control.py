@@ -36,6 +36,7 @@ from firmware.daemon.commands import (
     ChangeSettings,
     Command,
     Demand,
+    GridReading,
     Refresh,
     SetPaused,
     SetPrices,
@@ -45,10 +46,14 @@ from firmware.daemon.owner import OwnerData
 from firmware.daemon.snapshot import Identity, Snapshot, miner_facts
 from firmware.daemon.state import Readings, compose_state
 from firmware.daemon.supervisor_side import SupervisorSide
+from firmware.grid.surplus import SurplusDecision, SurplusFollower
 from firmware.heat import Cap, HeatController, PowerPlanner
 from firmware.heat.planner import IDLE, power_at_w
 from firmware.heat.power_correction import PowerCorrection
+from firmware.heat.restore import RestoreRamp
 from firmware.pool import PoolManager
+from firmware.room_sensor import RoomSensorWatch
+from firmware.room_sensor.watch import STALE_ALARM
 from firmware.work import BackendStats, HashBackend, OperatingPoint
 
 log = logging.getLogger(__name__)
@@ -109,6 +114,11 @@ class ControlLoop:
         self.paused = False
         self.demand_w = 0.0  # what this decision asks for (watts)
         self.limited_by: Cap | None = None  # the cap that limited this decision
+        # Solar surplus (`[grid_meter]`): the policy, fed by GridReading; None = no meter.
+        self.surplus: SurplusFollower | None = None
+        self.solar = SurplusDecision(None, 0.0)
+        # An outside room sensor (`[room_sensor]`) fed by the bridge; None = the heater's own.
+        self.room_sensor: RoomSensorWatch | None = None
         self.decisions = 0
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._wake = asyncio.Event()
@@ -118,6 +128,8 @@ class ControlLoop:
         self._hardware: tuple[object, ...] = ()
         # The model corrected from the board's meter, so the watts asked are the watts read.
         self.power_correction = PowerCorrection()
+        # After a demand or OpenADR cap lifts, power returns at the owner's restore_ramp_s.
+        self.restore = RestoreRamp()
         self.snapshot = self._compose(None, 0)
 
     # ---- time ------------------------------------------------------------------------
@@ -220,6 +232,11 @@ class ControlLoop:
             self.heat.set_prices(command.prices)
         elif isinstance(command, CapCommand):
             self.heat.post_cap(command.source, command.cap)
+        elif isinstance(command, GridReading) and self.surplus is not None:
+            # the heater's own draw is inside the meter's reading: surplus = draw - grid
+            self.surplus.reading(
+                self.control_time(), command.grid_w, float(self.snapshot.facts.power_w)
+            )
 
     # ---- deciding --------------------------------------------------------------------
 
@@ -230,9 +247,21 @@ class ControlLoop:
         readings = self.supervisor.readings()
         local = self._local()
         self._target_c = self.heat.owner_target_c(local)
+        room_c = self._room_c(now, readings.room_c, alarm=True)
+        self._follow_surplus(now, room_c)
+        ramp_s = self.heat.settings.restore_ramp_s
+        in_force = self.heat.caps.in_force(now, room_c)
+        self.heat.post_cap("restore", self.restore.update(now, in_force, max_w, ramp_s))
         if self.paused:
             watts, self.limited_by = 0.0, None
-        elif readings.room_c is None:
+        elif room_c is None and self.room_sensor is not None:
+            # The outside sensor is silent and the heater has none of its own: a bounded
+            # level under every cap, never full power blind.
+            self.alarms.discard("no_room_sensor")
+            cap_w, self.limited_by, _ = self.heat.limit_w(now, local, None)
+            fallback_w = self.room_sensor.fallback_w(now, cap_w, max_w, self.planner.min_w)
+            watts = 0.0 if self._target_c is None else fallback_w
+        elif room_c is None:
             # No room sensor: heat like a plain heater at its power cap; the supervisor's
             # and the interlocks' limits, quiet hours and demand response still apply.
             self.alarms.add("no_room_sensor")
@@ -240,7 +269,7 @@ class ControlLoop:
             watts = 0.0 if self._target_c is None else cap_w
         else:
             self.alarms.discard("no_room_sensor")
-            decision = self.heat.tick(now, local, readings.room_c)
+            decision = self.heat.tick(now, local, room_c)
             watts, self._target_c = decision.watts, decision.target_c
             self.limited_by = decision.limited_by
         watts = min(watts, allowed_w)
@@ -253,6 +282,28 @@ class ControlLoop:
         self._update_alarms(readings.alarms)
         if self.applier is not None:
             self.applier.want(point)
+
+    def _room_c(self, now: float, own_c: float | None, *, alarm: bool = False) -> float | None:
+        """The room temperature to heat on: the outside sensor's while fresh, else the
+        heater's own (firmware/room_sensor); `alarm`: raise or clear `room_sensor_stale`."""
+        if self.room_sensor is None:
+            return own_c
+        choice = self.room_sensor.choose(now, own_c)
+        if alarm and choice.stale:
+            self.alarms.add(STALE_ALARM)
+        elif alarm:
+            self.alarms.discard(STALE_ALARM)
+        return choice.room_c
+
+    def _follow_surplus(self, now: float, room_c: float | None) -> None:
+        """The surplus policy's answer, offered to the heat controller in "surplus_first";
+        a stale or missing meter offers nothing: the plain thermostat."""
+        settings = self.heat.settings
+        if self.surplus is None:
+            return
+        self.solar = self.surplus.decide(now, room_c, self._target_c, settings.comfort_band_c)
+        offered = self.solar.heat_w if settings.solar == "surplus_first" else 0.0
+        self.heat.set_surplus(offered)
 
     def control_at(self, unix_s: float) -> float:
         """The control-clock time of wall-clock `unix_s` (a cap's end from outside)."""
@@ -293,7 +344,7 @@ class ControlLoop:
         if since < SETTLE_MIN_S:  # the meters catch up after the chain arrived
             return True
         stats = self.backend.stats() if self.backend is not None else None
-        return applier.moving or (stats is not None and not arrived(stats))
+        return applier.moving or (stats is not None and not arrived(stats, self.board))
 
     def _refresh(self, *, urgent: bool) -> None:
         stats = self.backend.stats() if self.backend is not None else None
@@ -301,8 +352,9 @@ class ControlLoop:
         self._learn_power(stats)
         snapshot = self._compose(stats, self.snapshot.seq + 1)
         self.energy.record(self.control_time(), float(snapshot.facts.power_w))
-        # The chain starting or stopping work, or arriving where it was sent, is news.
-        hardware = (stats.issuing_work, arrived(stats)) if stats is not None else ()
+        # The chain starting or stopping work, or arriving where it was sent, is news: a
+        # shed is published the moment the meters read the chain stopped, not coalesced.
+        hardware = (stats.issuing_work, arrived(stats, self.board)) if stats is not None else ()
         urgent = urgent or hardware != self._hardware
         self._hardware = hardware
         self.snapshot = snapshot
@@ -332,7 +384,7 @@ class ControlLoop:
         if stats is None or measured is None:
             return
         target = stats.target
-        here = target if stats.point is not None and arrived(stats) else None
+        here = target if stats.point is not None and arrived(stats, self.board) else None
         model_w = power_at_w(self.board, here, True) if here is not None else 0.0
         self.power_correction.observe(self._clock(), here, model_w, measured)
 
@@ -374,12 +426,15 @@ class ControlLoop:
                 preset=settings.preset,
                 target_c=target,
                 power_limit_w=settings.power_limit_w,
-                room_c=readings.room_c,
+                room_c=self._room_c(self.control_time(), readings.room_c),
                 chip_temp_c=readings.board_c,
                 fan_rpm=readings.fan_rpm,
                 demand_w=self.demand_w,
                 limited_by=self.limited_by.source if self.limited_by else None,
                 limited_until=self.limited_until_unix(),
+                surplus_w=self.solar.surplus_w,
+                solar_w=0.0 if self.paused else self.heat.surplus_w,
+                prices=self.heat.prices_summary(self._local()),
                 power_w=power_w,
                 hashrate_ghs=stats.hashrate_ghs if stats else 0.0,
                 paused=self.paused,
@@ -414,12 +469,16 @@ class ControlLoop:
                 await self.applier.close()
 
 
-def arrived(stats: BackendStats) -> bool:
-    """The chain is where it was last sent: idle and issuing no work for a 0 W target,
-    issuing work at the target's clock otherwise (a backend without read-back: yes)."""
+def arrived(stats: BackendStats, board: BoardProfile) -> bool:
+    """The chain is where it was last sent (a backend without read-back: yes). For a 0 W
+    target: no work issued, no chip hashing, and, where the board meters its core rail,
+    the rail read back below the chips' minimum voltage: the cut is measured, so the
+    power the state shows is the power after it. Otherwise: issuing work at the
+    target's clock."""
     point, target = stats.point, stats.target
     if point is None or target is None:
         return True
     if target.active_chips == 0 or target.duty == 0:
-        return not stats.issuing_work
+        cut = stats.power is None or point.voltage_mv < board.voltage_min_mv
+        return not stats.issuing_work and point.active_chips == 0 and cut
     return stats.issuing_work and point.frequency_mhz == target.frequency_mhz

@@ -17,10 +17,18 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from firmware.api import ApiServer, MinerFacts, WriteAuth
 from firmware.board import BoardProfile, load_board
-from firmware.bridge import BridgeConfig, DeviceInfo, DiscoveryInfo, MqttBridge, TlsConfig
+from firmware.bridge import (
+    BridgeConfig,
+    DeviceInfo,
+    DiscoveryInfo,
+    MeterInput,
+    MqttBridge,
+    TlsConfig,
+)
 from firmware.broker import EmbeddedBroker
 from firmware.config import HearthConfig
 from firmware.daemon.backend_choice import open_backend, open_io
@@ -28,20 +36,29 @@ from firmware.daemon.control import ControlLoop
 from firmware.daemon.energy import EnergyMeter
 from firmware.daemon.http_token import load_or_create_token
 from firmware.daemon.identity import default_hostname, firmware_version, mac_address
+from firmware.daemon.lan import LanPresence
 from firmware.daemon.owner import OwnerData
 from firmware.daemon.persistence import Persistence
 from firmware.daemon.service import HeaterService
 from firmware.daemon.slot_start import SlotStart
 from firmware.daemon.snapshot import Identity
 from firmware.daemon.supervisor_side import SupervisorSide
+from firmware.grid.meter import GridMeterFormat
+from firmware.grid.openadr.policy import Limits as AdrLimits
+from firmware.grid.surplus import SurplusFollower
 from firmware.heat import HeatController, HeatSettings, PowerPlanner, SettingsLimits
 from firmware.heat.planner import IDLE
+from firmware.history import MQTT_LEVELS, HistoryRecorder, Span
 from firmware.parts.board_io import BoardIo
 from firmware.pool import PoolConfig, PoolManager
+from firmware.room_sensor import RoomSensorWatch
 from firmware.store import Store
 from firmware.store.secret_box import SecretBox
 from firmware.update.confirm import HealthCheck
 from firmware.work import HashBackend
+
+if TYPE_CHECKING:
+    from firmware.grid.openadr.ven import OpenAdrVen
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +120,17 @@ class HeaterDaemon:
             clock=clock,
             speed=config.device.clock_speed,
         )
+        room = config.room_sensor
+        if room.topic:  # minutes on the control clock (simulated under `hearth sim`)
+            self.control.room_sensor = RoomSensorWatch(
+                room.field, room.stale_minutes * 60.0, room.fallback_percent / 100.0
+            )
+        meter = config.grid_meter
+        if meter.topic:
+            # staleness is the meter's (wall) seconds; the control clock runs at the speed
+            self.control.surplus = SurplusFollower(
+                planner.min_w, planner.max_w, stale_s=meter.stale_s * config.device.clock_speed
+            )
         self.persistence = Persistence(
             self.store,
             heat=heat,
@@ -113,12 +141,23 @@ class HeaterDaemon:
             on_alarm=self.control.poke,
         )
         self.service = HeaterService(self.control, self.persistence, self.owner, self.limits)
+        # History is dated on the control clock from the wall time at start (simulated
+        # wall time under `hearth sim`), so a fast simulation fills its charts fast.
+        wall_at_start = time.time()
+        self.history = HistoryRecorder(
+            config.device.state_dir,
+            get_state=self.service.state,
+            now_unix=lambda: wall_at_start + self.control.control_time(),
+            speed=config.device.clock_speed,
+        )
         self.backend: HashBackend | None = None
         self.board_io: BoardIo | None = None
         self.pool: PoolManager | None = None
         self.bridge: MqttBridge | None = None
         self.broker: EmbeddedBroker | None = None
         self.api: ApiServer | None = None
+        self.lan: LanPresence | None = None
+        self.openadr: OpenAdrVen | None = None  # `[openadr]` (firmware/grid/openadr)
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self._stopped = False
         self.slot_start = SlotStart(config.update)
@@ -143,6 +182,7 @@ class HeaterDaemon:
 
     async def start(self) -> None:
         self.persistence.restore()
+        self.history.restore()
         # The slot's own supervisor goes onto the MCU before the link opens (and before the
         # rail is on): installing it stops the supervisor, which cuts the rail.
         pushed = await self.slot_start.install_supervisor()
@@ -172,10 +212,12 @@ class HeaterDaemon:
         self.control.best_at_start = self.pool.status().best_share_difficulty
         await self._start_mqtt()
         await self._start_http()
+        self._start_openadr()
         self._spawn("pool", self.pool.run())
         self._spawn("control", self.control.run())
         self._spawn("keeper", self._keep_power())
         self._spawn("store", self.persistence.run(self.config.store.save_interval_s))
+        self._spawn("history", self.history.run())
         if self.slot_start.on_trial:
             self.alarms.add("update_trial")
             self._spawn("confirm", self._confirm_trial())
@@ -205,8 +247,12 @@ class HeaterDaemon:
         if self._stopped:
             return
         self._stopped = True
-        for name in ("control", "keeper", "store", "confirm"):
+        await self._cancel("openadr")  # its caps go through the control loop: first
+        if self.openadr is not None:
+            await self._bounded("stop OpenADR", self.openadr.stop())
+        for name in ("control", "keeper", "store", "confirm", "history"):
             await self._cancel(name)
+        await self._bounded("save the history", asyncio.to_thread(self.history.save))
         await self._bounded("idle the chain", self._idle_backend())
         await self._bounded("release the rail", self.supervisor.power_down())
         if self.pool is not None:
@@ -220,6 +266,8 @@ class HeaterDaemon:
         self.persistence.save_now()
         if self.bridge is not None:
             await self._bounded("stop MQTT", self.bridge.stop())
+        if self.lan is not None:
+            await self._bounded("stop mDNS", self.lan.stop())
         if self.api is not None:
             await self._bounded("stop HTTP", self.api.stop())
         await self._bounded("close the supervisor link", self.supervisor.stop())
@@ -312,7 +360,8 @@ class HeaterDaemon:
             )
         discovery = DiscoveryInfo(
             DeviceInfo(
-                name=self.config.device.name,
+                # The heater's hostname (the owner's, or hearth-<id>): one name per heater.
+                name=self.owner.hostname,
                 model=self.board.description,
                 sw_version=self.version,
             ),
@@ -330,12 +379,63 @@ class HeaterDaemon:
             # then removes entities an earlier run announced.
             discovery=discovery,
             on_demand=self.service.on_demand,
+            on_prices=self.service.on_prices,
+            grid_meter=self._meter_input(),
+            room_sensor=(
+                (self.config.room_sensor.topic, self._room_reading)
+                if self.control.room_sensor is not None
+                else None
+            ),
         )
         self.bridge = bridge
+        self.history.publish = lambda span, payload: self._publish_history(bridge, span, payload)
         self.control.publish = lambda urgent: (
             bridge.publish_now() if urgent else bridge.notify_changed()
         )
         await bridge.start()
+
+    @staticmethod
+    def _publish_history(bridge: MqttBridge, span: Span, payload: bytes) -> bool:
+        return bridge.publish_retained(bridge.topics.history(MQTT_LEVELS[span.name]), payload)
+
+    def _room_reading(self, payload: bytes) -> None:
+        """An outside room sensor's payload (on the loop, from the bridge)."""
+        watch = self.control.room_sensor
+        if watch is None:
+            return
+        before = watch.last_error
+        try:
+            watch.take(payload, self.control.control_time())
+        except ValueError as exc:
+            if str(exc) != before:  # a sensor repeats itself every few seconds
+                log.warning("%s (on %s)", exc, self.config.room_sensor.topic)
+            return
+        watch.last_error = ""
+        self.control.poke()
+
+    def _meter_input(self) -> MeterInput | None:
+        meter = self.config.grid_meter
+        if not meter.topic:
+            return None
+        fmt = GridMeterFormat(meter.field, meter.sign == "export_positive", meter.unit)
+        return MeterInput(meter.topic, fmt.parse, self.service.on_grid_reading)
+
+    def _start_openadr(self) -> None:
+        adr = self.config.openadr
+        if not adr.vtn_url:
+            return
+        # Imported here: openleadr (lxml, signxml, apscheduler) loads only on heaters with a VTN.
+        from firmware.grid.openadr.ven import OpenAdrVen
+
+        self.openadr = OpenAdrVen(
+            adr,
+            self.service,
+            AdrLimits(max_w=self.max_w, min_w=self.control.heat.min_w),
+            control_at=self.control.control_at,
+            alarms=self.alarms,
+            on_alarm=self.control.poke,
+        )
+        self._spawn("openadr", self.openadr.run())
 
     async def _start_http(self) -> None:
         http = self.config.http
@@ -344,6 +444,12 @@ class HeaterDaemon:
         token = http.token
         if http.write_auth and not token and not http.username:
             token = load_or_create_token(self.config.device.state_dir)
-        auth = WriteAuth(http.write_auth, token, http.username, http.password)
-        self.api = ApiServer(self.service, auth, http.bind, http.port)
+        auth = WriteAuth(
+            http.write_auth, token, http.username, http.password, http.axeos_lan_writes
+        )
+        self.lan = LanPresence(self.config, self.version, self.broker)
+        self.api = ApiServer(
+            self.service, auth, http.bind, http.port, self.lan.pairing, self.history.history
+        )
         await self.api.start()
+        await self.lan.start(self.api.port)

@@ -16,6 +16,7 @@ from typing import Any
 
 from firmware.daemon.energy import EnergyMeter
 from firmware.daemon.owner import OwnerData
+from firmware.grid.prices import PriceTable, hearth_table
 from firmware.heat import HeatController, HeatSettings, SettingsLimits
 from firmware.pool import PoolManager
 from firmware.store import Store
@@ -45,6 +46,7 @@ class Persistence:
         self.owner = owner
         self.alarms = alarms
         self.pool: PoolManager | None = None
+        self.prices: PriceTable | None = None  # the last accepted MQTT `prices` table
         self._on_alarm = on_alarm  # an alarm came or went: the snapshot should show it
         self._dirty = asyncio.Event()
         self._loaded: dict[str, Any] = {}
@@ -65,6 +67,8 @@ class Persistence:
             sections["pools"] = pools
         if self.pool is not None:
             sections["pool"] = self.pool.snapshot()
+        if self.prices is not None:
+            sections["prices"] = self.prices.to_dict()
         return sections
 
     async def save(self, settings: HeatSettings | None = None) -> None:
@@ -123,6 +127,7 @@ class Persistence:
             "thermostat": self.heat.thermostat.restore,
             "identity": self.owner.restore_identity,
             "pools": self.owner.restore_pools,
+            "prices": self._restore_prices,
         }
         for name, restore in restorers.items():
             if name in self._loaded:
@@ -140,6 +145,14 @@ class Persistence:
         except (ValueError, TypeError, KeyError) as exc:
             self.alarms.add(STORE_RECOVERED)
             log.warning("store: ignored damaged %r section: %s", name, exc)
+
+    def _restore_prices(self, data: Any) -> None:
+        """The last accepted price table, checked as a fresh MQTT one is."""
+        if not isinstance(data, dict):
+            raise ValueError("prices section is not an object")
+        table = hearth_table(data)
+        self.heat.set_prices(table.schedule())
+        self.prices = table
 
     def _restore_settings(self, data: Any) -> None:
         self.heat.update_settings(

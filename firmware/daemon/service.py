@@ -12,6 +12,7 @@ from firmware.daemon.commands import (
     CapCommand,
     ChangeSettings,
     Demand,
+    GridReading,
     Refresh,
     SetPaused,
     SetPrices,
@@ -19,6 +20,7 @@ from firmware.daemon.commands import (
 from firmware.daemon.control import ControlLoop
 from firmware.daemon.owner import OwnerData
 from firmware.daemon.persistence import Persistence
+from firmware.grid.prices import PriceTable
 from firmware.heat import Cap, DemandSignal, PriceSchedule, SettingsLimits, apply_update
 
 
@@ -63,8 +65,19 @@ class HeaterService:
     async def on_demand(self, signal: DemandSignal) -> None:
         await self.control.send(Demand(signal))
 
+    async def on_grid_reading(self, grid_w: float) -> None:
+        """A grid meter reading (W, import positive) for solar-surplus following."""
+        await self.control.send(GridReading(grid_w))
+
     async def set_prices(self, prices: PriceSchedule | None) -> None:
         await self.control.send(SetPrices(prices))
+
+    async def on_prices(self, table: PriceTable | None) -> None:
+        """An accepted MQTT `prices` table (None: drop the schedule): in force once the
+        snapshot shows it, and kept in the store so a restart resumes it."""
+        await self.set_prices(None if table is None else table.schedule())
+        self.persistence.prices = table
+        self.persistence.changed()
 
     async def post_cap(self, source: str, cap: Cap | None) -> None:
         """An outside input's power cap (OpenADR, solar surplus); None lifts it."""

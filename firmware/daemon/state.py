@@ -36,6 +36,12 @@ class Readings:
     # board's maximum) and when it ends (unix seconds, None: until cleared).
     limited_by: str | None = None
     limited_until: float | None = None
+    # Solar surplus (firmware.grid.surplus): the house's spare power (W; None without a
+    # fresh grid meter reading) and what of it the heater is offered now (W, 0 = none).
+    surplus_w: float | None = None
+    solar_w: float = 0.0
+    # The price schedule in force (PriceSchedule.summary), None: no schedule.
+    prices: Mapping[str, object] | None = None
     # What the board's parts measure (None, or None fields, where it has no part for it).
     measured: PowerReadings | None = None
 
@@ -61,6 +67,9 @@ def compose_state(r: Readings) -> dict[str, object]:
         "power_limit_w": r.power_limit_w,
         "limited_by": r.limited_by,
         "limited_until": r.limited_until,
+        "surplus_w": r.surplus_w,
+        "solar_w": round(r.solar_w, 1),
+        "prices": None if r.prices is None else dict(r.prices),
         "hashrate_ghs": round(r.hashrate_ghs, 3),
         "chip_temp_c": None if r.chip_temp_c is None else round(r.chip_temp_c, 1),
         "fan_rpm": r.fan_rpm,

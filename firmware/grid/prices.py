@@ -65,7 +65,20 @@ class PriceTable:
         return PriceSchedule.of(
             [(local(t), p) for t, p in zip(self.starts, self.prices, strict=True)],
             end=local(self.end),
+            currency=self.currency,
         )
+
+    def to_dict(self) -> dict[str, object]:
+        """Hearth's own `prices` object for this table (what the store keeps)."""
+        return {
+            "currency": self.currency,
+            "unit": "kWh",
+            "interval_s": self.interval_s,
+            "prices": [
+                {"start": t.isoformat(), "price": p}
+                for t, p in zip(self.starts, self.prices, strict=True)
+            ],
+        }
 
 
 def make_table(

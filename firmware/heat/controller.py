@@ -16,7 +16,8 @@ Each tick:
    (`min_w`; caps are on instantaneous power) pauses heating: 0 W, action "idle", and
    the thermostat is not fed, so its integral keeps the room's load for when heating
    resumes.
-6. Otherwise the thermostat answers within the cap.
+6. Otherwise the thermostat answers within the cap, or solar surplus (`set_surplus`,
+   firmware.grid.surplus) when that offers more: still within the cap.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ from firmware.validation import TARGET_MAX_C, TARGET_MIN_C
 ACTIONS = ("heating", "idle", "off")
 # A cap's source as the decision's reason (the owner's limit keeps its settings name).
 REASONS = {"owner": "power_limit", "demand": "demand_response"}
+SHIFTS = ("preheat", "coast")  # tariff shifting's reasons (firmware.heat.tariff)
+# While pre-heating, full power (the cap) until the room is this close to the raised
+# target; the thermostat holds it from there (tests/bench/bench_tariff.py chose it).
+PREHEAT_FULL_BELOW_C = 0.3
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,9 @@ class HeatController:
         self.window = window or WindowDetector()
         self.caps = caps or CapStore()
         self.prices: PriceSchedule | None = None
+        # What solar surplus offers now (firmware.grid.surplus; 0 = nothing): heat with at
+        # least this much, within the caps, while the surplus policy allows.
+        self.surplus_w = 0.0
         self.last: HeatDecision | None = None
 
     # --- inputs besides the tick ----------------------------------------------------
@@ -87,9 +95,22 @@ class HeatController:
         else:
             self.caps.set(cap)
 
+    def set_surplus(self, watts: float) -> None:
+        """Solar surplus the heater may draw now (0: none), from the surplus policy."""
+        self.surplus_w = max(0.0, watts)
+
     def set_prices(self, prices: PriceSchedule | None) -> None:
         """A known price schedule overrides the owner's cheap hours; None drops it."""
         self.prices = prices
+
+    def prices_summary(self, local: datetime.datetime) -> dict[str, object] | None:
+        """The price schedule in force as the state shows it (None: no schedule), with
+        the shift the last decision made from it."""
+        if self.prices is None:
+            return None
+        reasons = self.last.reasons if self.last is not None else ()
+        shift = next((r for r in reasons if r in SHIFTS), None)
+        return self.prices.summary(local, shift)
 
     # --- the tick ---------------------------------------------------------------------
     def owner_target_c(self, local: datetime.datetime) -> float | None:
@@ -156,6 +177,15 @@ class HeatController:
             return self._decide(0.0, "idle", target, owner, limit, by, tuple(reasons))
         self.thermostat.limit_w = limit
         watts = self.thermostat.update(now_s, room_c, target)
+        if shift == "preheat" and room_c < target - PREHEAT_FULL_BELOW_C:
+            # Cheap power: store heat at the cap until close to the raised target (the
+            # thermostat's gentle setpoint ramp is for comfort, not for storing heat).
+            watts = limit
+        if self.surplus_w > watts:
+            # surplus first: the thermostat keeps at least its own demand, and surplus
+            # the policy found spare (within target + band) is taken on top of it
+            watts = min(limit, max(self.min_w, self.surplus_w))
+            reasons.append("solar_surplus")
         action = "heating" if watts > 0 else "idle"
         return self._decide(watts, action, target, owner, limit, by, tuple(reasons))
 

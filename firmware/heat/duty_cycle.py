@@ -27,13 +27,17 @@ class DutyCycler:
         self._owed_j = 0.0
         self._last_s: float | None = None
 
-    def update(self, now_s: float, requested_w: float) -> float:
-        """Watts to apply, given a continuous request in [0, ∞)."""
+    def update(self, now_s: float, requested_w: float, *, restart: bool = False) -> float:
+        """Watts to apply, given a continuous request in [0, ∞). `restart`: the room
+        needs heat now (too cold), so a minimum off time still running is cut short."""
         dt = 0.0 if self._last_s is None else max(0.0, now_s - self._last_s)
         self._last_s = now_s
         held = self.switched_s is not None and now_s - self.switched_s < (
             self.min_on_s if self.on else self.min_off_s
         )
+        if restart and not self.on and requested_w > 0:
+            held = False
+            self._owed_j = max(self._owed_j, 1e-9)  # start at once
         if requested_w >= self.min_w and requested_w > 0:
             self._owed_j = 0.0
             if not self.on and held:

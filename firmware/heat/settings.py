@@ -22,6 +22,12 @@ JSON keys (all optional in a patch; see docs/heat.md):
     cheap_hours     ["HH:MM-HH:MM", ...] daily cheap-tariff periods ([] = flat tariff)
     comfort_band_c  0.0..2.0: how far above the target the heater may pre-heat before
                     expensive hours and how far below it may coast during them
+    solar           "off" | "surplus_first": with a grid meter (`[grid_meter]`), heat
+                    with the house's spare solar power first, up to target + comfort
+                    band (firmware.grid.surplus); without a fresh reading it does nothing
+    restore_ramp_s  0 (as fast as the chips ramp) or 1..3600: after a grid event's cap
+                    (MQTT demand, OpenADR) lifts, power climbs back over this many
+                    seconds for a full 0 W → maximum rise (firmware.heat.restore)
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from firmware.validation import (
     mode,
     nullable,
     number,
+    one_of,
     preset,
     string,
     table,
@@ -62,7 +69,11 @@ SETTABLE = (
     "window_detection",
     "cheap_hours",
     "comfort_band_c",
+    "solar",
+    "restore_ramp_s",
 )
+RESTORE_RAMP_MAX_S = 3600.0
+SOLAR_MODES = ("off", "surplus_first")  # the same as firmware.grid.surplus.SOLAR_MODES
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,8 @@ class HeatSettings:
     window_detection: bool = True
     cheap_hours: tuple[CheapPeriod, ...] = ()
     comfort_band_c: float = 0.0
+    solar: str = "surplus_first"
+    restore_ramp_s: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -128,6 +141,8 @@ class HeatSettings:
             "window_detection": self.window_detection,
             "cheap_hours": [p.to_text() for p in self.cheap_hours],
             "comfort_band_c": self.comfort_band_c,
+            "solar": self.solar,
+            "restore_ramp_s": self.restore_ramp_s,
         }
 
     @classmethod
@@ -182,6 +197,13 @@ def _schema(limits: SettingsLimits) -> Validator[dict[str, Any]]:
             tuple,
         ),
         "comfort_band_c": number(0.0, COMFORT_BAND_MAX_C, step=0.1),
+        "solar": one_of(*SOLAR_MODES),
+        "restore_ramp_s": number(
+            0.0,
+            RESTORE_RAMP_MAX_S,
+            step=1.0,
+            allowed=f"0 (the chips' own pace) or whole seconds up to {RESTORE_RAMP_MAX_S:.0f}",
+        ),
     }
     return table(optional=fields)
 

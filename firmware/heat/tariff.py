@@ -1,9 +1,11 @@
 """Tariff shifting: store heat in the room while it is cheap, use it while it is not.
 
 With a comfort band b (`comfort_band_c`, 0 turns it off) the target moves within
-[target − b/2, target + b]: raised by b to pre-heat the room and its walls on cheap
-power, lowered by b/2 to coast on the heat stored in the structure while power is dear.
-So the heater shifts its energy towards cheap hours and the room stays in the band.
+[target − b/2, target + b]: raised to near target + b to pre-heat the room and its walls
+on cheap power (at full power until close to it: firmware.heat.controller), lowered to
+near target − b/2 to coast on the heat stored in the structure while power is dear
+(`BAND_MARGIN_C` inside each edge). So the heater shifts its energy towards cheap hours
+and the room stays in the band.
 
 Two kinds of tariff:
 * the owner's `cheap_hours` (`CheapHours`): everything else is expensive; in the
@@ -48,6 +50,9 @@ class CheapHours:
 RANK_HORIZON_S = 12 * 3600.0
 CHEAP_RANK = 0.4  # at or below: pre-heat
 DEAR_RANK = 0.6  # at or above: coast
+# How far inside the band's edges the shifted targets sit: a room regulated at the very
+# edge spends half its time just outside (tests/bench/bench_tariff.py chose it).
+BAND_MARGIN_C = 0.15
 
 
 @dataclass(frozen=True)
@@ -58,19 +63,21 @@ class PriceSchedule:
 
     prices: tuple[tuple[datetime.datetime, float], ...]
     end: datetime.datetime | None = None
+    currency: str | None = None  # what the prices are in (ISO 4217), when known
 
     @classmethod
     def of(
         cls,
         prices: Sequence[tuple[datetime.datetime, float]],
         end: datetime.datetime | None = None,
+        currency: str | None = None,
     ) -> PriceSchedule:
         if not prices:
             raise ValueError("price schedule = []; allowed: at least one (start, price)")
         ordered = tuple(sorted(prices, key=lambda p: p[0]))
         if end is not None and end <= ordered[-1][0]:
             raise ValueError(f"price schedule: end {end} is not after the last start")
-        return cls(ordered, end)
+        return cls(ordered, end, currency)
 
     def price_at(self, local: datetime.datetime) -> float | None:
         if self.end is not None and local >= self.end:
@@ -108,6 +115,19 @@ class PriceSchedule:
         rank = self.rank(local)
         return rank is not None and rank <= CHEAP_RANK
 
+    def summary(self, local: datetime.datetime, shift: str | None) -> dict[str, object]:
+        """The schedule in force as the state's `prices` object (docs/mqtt.md): the price
+        now per kWh and its rank (null outside the table), the shift it causes
+        ("preheat" | "coast" | null), and when the table ends (unix seconds)."""
+        price, rank = self.price_at(local), self.rank(local)
+        return {
+            "currency": self.currency,
+            "price": None if price is None else round(price, 5),
+            "rank": None if rank is None else round(rank, 2),
+            "shift": shift,
+            "until": None if self.end is None else round(self.end.timestamp(), 1),
+        }
+
     @property
     def _starts(self) -> list[datetime.datetime]:
         return [start for start, _ in self.prices]
@@ -120,15 +140,18 @@ def target_offset_c(
     lead_s: float = DEFAULT_LEAD_S,
     probe_s: float = 900.0,
 ) -> tuple[float, str | None]:
-    """(offset to add to the target, "preheat" | "coast" | None)."""
+    """(offset to add to the target, "preheat" | "coast" | None). The shifted targets
+    sit `BAND_MARGIN_C` (at most a quarter of the band) inside the band's edges, so the
+    regulation's own swing stays in the band."""
     if tariff is None or band_c <= 0:
         return 0.0, None
+    inner = min(BAND_MARGIN_C, band_c / 4.0)
     if tariff.expensive(local):
-        return -band_c / 2.0, "coast"
+        return -band_c / 2.0 + inner, "coast"
     if isinstance(tariff, PriceSchedule):
-        return (band_c, "preheat") if tariff.cheap(local) else (0.0, None)
+        return (band_c - inner, "preheat") if tariff.cheap(local) else (0.0, None)
     steps = int(lead_s // probe_s)
     for i in range(1, steps + 1):
         if tariff.expensive(local + datetime.timedelta(seconds=i * probe_s)):
-            return band_c, "preheat"
+            return band_c - inner, "preheat"
     return 0.0, None

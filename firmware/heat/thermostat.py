@@ -72,6 +72,7 @@ class Thermostat:
         max_gap_s: float = 300.0,
         setpoint_rise_c_h: float = 2.0,
         stop_margin_c: float = 1.0,
+        restart_margin_c: float = 0.2,
     ) -> None:
         if not (math.isfinite(min_w) and math.isfinite(max_w)) or not 0 <= min_w <= max_w:
             raise ValueError(f"need 0 <= min_w <= max_w, got min_w={min_w!r}, max_w={max_w!r}")
@@ -86,6 +87,7 @@ class Thermostat:
             ("max_gap_s", max_gap_s),
             ("setpoint_rise_c_h", setpoint_rise_c_h),
             ("stop_margin_c", stop_margin_c),
+            ("restart_margin_c", restart_margin_c),
             ("derivative_filter_n", derivative_filter_n),
             ("min_on_s", min_on_s),
             ("min_off_s", min_off_s),
@@ -118,6 +120,7 @@ class Thermostat:
         self.max_gap_s = max_gap_s
         self.setpoint_rise_c_s = setpoint_rise_c_h / 3600.0
         self.stop_margin_c = stop_margin_c
+        self.restart_margin_c = restart_margin_c
 
         self.tuning = Tuning.default_for(self.max_w)
         self.relay: RelayTest | None = None
@@ -174,7 +177,10 @@ class Thermostat:
             # above the minimum: hold the minimum rather than stop, because a stop holds
             # for min_off_s, longer than a small room's whole loop period.
             demand = self.min_w
-        self.output_w = self._duty.update(now_s, demand)
+        # A minimum off time protects the chips, not at the room's cost: a room that
+        # falls `restart_margin_c` below the setpoint starts heating again at once.
+        restart = self.relay is None and error > self.restart_margin_c
+        self.output_w = self._duty.update(now_s, demand, restart=restart)
         return self.output_w
 
     # --- state for the daemon, tests and persistence ---------------------------------

@@ -12,7 +12,8 @@ Faults (`stats().fault`): `miner_unknown` (nothing answers as a known miner at `
 `miner_unreachable` (no answer: retried with backoff, `retry_s` doubling to
 `retry_max_s`), `miner_command_refused`, `miner_ignored_command` (answered OK but the
 read-back still differs `confirm_polls` polls later; resent every `resend_s`),
-`miner_reading_missing` (no power reading), `miner_bad_answer` (an answer pyasic
+`miner_reading_missing` (no power reading), `miner_login_refused` (the miner refused
+`[backend] username`/`password`; retried), `miner_bad_answer` (an answer pyasic
 cannot parse; retried like an unreachable miner).
 """
 
@@ -26,6 +27,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pyasic
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
 from pyasic.errors import APIError
 
 from firmware.miner.actuators import Setting
@@ -37,7 +40,8 @@ from firmware.work import BackendStats, Job, NonceHandler, OperatingPoint, Power
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-_FAILURES = (Unreachable, TimeoutError, OSError, APIError)
+_FAILURES = (Unreachable, TimeoutError, OSError, APIError, GRPCError)
+_LOGIN_REFUSED = (Status.UNAUTHENTICATED, Status.PERMISSION_DENIED)
 
 
 class MinerBackend:
@@ -183,8 +187,8 @@ class MinerBackend:
             try:
                 await self._cycle()
                 self._backoff_s = self.retry_s
-            except _FAILURES:
-                self._fault = "miner_unreachable"
+            except _FAILURES as exc:
+                self._fault = "miner_login_refused" if _login_refused(exc) else "miner_unreachable"
                 self._reading = None
                 self._sent = None  # after an outage (a reboot?) send again what is wanted
                 delay = self._next_retry_s()
@@ -263,6 +267,19 @@ class MinerBackend:
             return not reading.hashing
         value = act.off_value if want.off else want.value
         return reading.hashing and reading.value is not None and reading.value == value
+
+
+def _login_refused(exc: BaseException) -> bool:
+    """A gRPC login refusal anywhere in the chain (pyasic 0.79 wraps a refused BOS+
+    `Login`, raised as grpclib's own error, in the APIError of whichever reading failed)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, GRPCError) and seen.status in _LOGIN_REFUSED:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _set_credentials(driver: Driver, username: str, password: str) -> None:

@@ -36,7 +36,7 @@ One home each (firmware.validation.heat, .network, .mask):
     MODES, PRESETS, TARGET_MIN_C, TARGET_MAX_C, TARGET_STEP_C, mode(), preset(),
     target_c()
     POOL_SCHEMES, pool_url(), DEVICE_ID_PATTERN, device_id(), port(low=1),
-    TOPIC_PREFIX_PATTERN, topic_prefix()
+    TOPIC_PREFIX_PATTERN, topic_prefix(), topic() (one topic to subscribe to, or "")
     MASK ("***"), mask_url(text), shown(value, secret) and Secret; SECRET_KEYS: key
     names whose values an error never prints
 """
@@ -63,6 +63,7 @@ from firmware.validation.network import (
     device_id,
     pool_url,
     port,
+    topic,
     topic_prefix,
 )
 from firmware.validation.scalars import (
@@ -114,6 +115,7 @@ __all__ = [
     "string",
     "table",
     "target_c",
+    "topic",
     "topic_prefix",
     "url",
 ]

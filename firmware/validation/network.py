@@ -18,6 +18,11 @@ DEVICE_ID_ALLOWED = "1-64 characters a-z 0-9 _ - starting with a letter or digit
 # MQTT topic levels may not hold wildcards (+ #) or empty levels: plain path characters.
 TOPIC_PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
 TOPIC_PREFIX_ALLOWED = "topic levels of A-Z a-z 0-9 _ - joined by /"
+# A topic someone else publishes on (Zigbee2MQTT's `zigbee2mqtt/Living room`, Home
+# Assistant's `homeassistant/sensor/x/state`): any UTF-8 but no wildcard, NUL or empty level.
+TOPIC_PATTERN = re.compile(r"[^+#\x00/]+(/[^+#\x00/]+)*")
+TOPIC_ALLOWED = 'an MQTT topic: levels joined by /, none empty, no wildcard (+ #), or ""'
+TOPIC_MAX_LEN = 1024
 
 
 def pool_url() -> Validator[str]:
@@ -31,6 +36,15 @@ def device_id() -> Validator[str]:
 
 def topic_prefix() -> Validator[str]:
     return string(pattern=TOPIC_PREFIX_PATTERN, allowed=TOPIC_PREFIX_ALLOWED)
+
+
+def topic() -> Validator[str]:
+    """One MQTT topic to subscribe to (no wildcards), or "" for none."""
+    return string(
+        max_len=TOPIC_MAX_LEN,
+        pattern=re.compile(f"({TOPIC_PATTERN.pattern})?"),
+        allowed=f"{TOPIC_ALLOWED} (at most {TOPIC_MAX_LEN} characters)",
+    )
 
 
 def port(low: int = 1) -> Validator[int]:

@@ -7,6 +7,10 @@
         Room model (RoomRunner, --speed) --> room / intake / exhaust / board °C
     hearthd <--stratum--> LocalPool       hearthd --MQTT--> embedded broker --> status line
 
+With `[backend] kind = "miner"` (a `type` of hw/sim/miners/serve.py and a 127.0.0.x
+`host`) the chain is replaced by that simulated miner on its own loopback address,
+driven by hearthd through pyasic; its power heats the room model.
+
 A board whose profile lists `[parts]` gets them simulated (hw/sim/parts), served on a
 loopback socket (hw/sim/i2c) that hearthd opens as its `[asic] i2c_bus`: the chips take
 their core voltage from the simulated regulator, which hearthd must really set.
@@ -37,9 +41,11 @@ from firmware.broker import CREDENTIALS_FILE, BrokerCredentials
 from host.sim.embedded_login import embedded_port, seed_login
 from host.sim.heater_thermals import HeaterThermals
 from host.sim.options import SimPlan
+from host.sim.pairing_code import fetch_pairing_code
 from host.sim.status import StateWatcher, status_line
 from hw.sim.chain import ChainSimulator
 from hw.sim.i2c import I2cServer
+from hw.sim.miners.serve import SimServer, sim_server
 from hw.sim.parts import SimBoard
 from hw.sim.pool.server import LocalPool
 from hw.sim.room import Room, RoomRunner, room_params
@@ -96,6 +102,7 @@ class VirtualHeater:
         self.chain: ChainSimulator | None = None
         self.parts: SimBoard | None = None  # the board's simulated I2C parts
         self.i2c: I2cServer | None = None
+        self.miner: SimServer | None = None  # `[backend] kind = "miner"`
         self.supervisor: SupervisorSim | None = None
         self.daemon: subprocess.Popen[bytes] | None = None
         self.watcher: StateWatcher | None = None
@@ -118,7 +125,13 @@ class VirtualHeater:
             await self.pool.start()
             data["pool"][0]["url"] = self.pool.url
         asic = data.setdefault("asic", {})
-        if not self.config.asic.port:
+        backend = self.config.backend
+        if backend.kind == "miner":
+            if not backend.host.startswith("127."):
+                raise ValueError(f"backend.host {backend.host!r}: hearth sim needs a 127.0.0.x")
+            self.miner = sim_server(backend.type, backend.host)
+            await self.miner.start()
+        elif not self.config.asic.port:
             self.chain = ChainSimulator(
                 self.board, share_bits=SIM_SHARE_BITS, cpu_budget=CHAIN_CPU_BUDGET
             )
@@ -207,6 +220,8 @@ class VirtualHeater:
             lines.append(f"  HTTP API    : http://127.0.0.1:{self.http_port}/")
             if token.exists():
                 lines.append(f"  HTTP token  : {token.read_text().strip()} (for writes)")
+                code = fetch_pairing_code(self.http_port, token.read_text().strip())
+                lines.append(f"  pairing code: {code}")
         if self.parts is not None and self.i2c is not None:
             names = ", ".join(f"{n} {p.name}" for n, p in self.parts.parts.items())
             lines.append(f"  board parts : {names} on {self.i2c.url}")
@@ -222,16 +237,24 @@ class VirtualHeater:
     # ---- the physical loop -------------------------------------------------------------
 
     def physics_step(self) -> None:
-        power = self.chain.power_w if self.chain is not None else self._reported_power()
+        if self.miner is not None:
+            power = self.miner.miner.power_w()  # the simulated miner's own draw
+        elif self.chain is not None:
+            power = self.chain.power_w
+        else:
+            power = self._reported_power()
         state = self.room.set_heater(power)
-        self.thermals.step(PHYSICS_PERIOD_S * self.config.sim.speed, state.air_c, power)
+        # A network miner stands in the room, not in the heater's case: the supervisor's
+        # thermistors then only read the room (its room sensor stands in for the owner's).
+        case_w = 0.0 if self.miner is not None else power
+        self.thermals.step(PHYSICS_PERIOD_S * self.config.sim.speed, state.air_c, case_w)
         if self.parts is not None:
             self.parts.ambient_c = state.air_c  # the regulator and chip cool into the room
         if self.supervisor is not None:
             self.supervisor.set_temperatures(
                 room=state.sensor_c,
                 intake=state.air_c,
-                exhaust=HeaterThermals.exhaust_c(state.air_c, power),
+                exhaust=HeaterThermals.exhaust_c(state.air_c, case_w),
                 board=self.thermals.board_c,
             )
         if self.chain is not None and self.supervisor is not None:
@@ -328,6 +351,8 @@ class VirtualHeater:
             await asyncio.to_thread(self.i2c.stop)
         if self.chain is not None:
             await asyncio.to_thread(self.chain.stop)
+        if self.miner is not None:
+            await self.miner.stop()
         if self.pool is not None:
             await self.pool.stop()
         return exit_code

@@ -8,6 +8,7 @@ correlation `id` echoed) and publishes the new state. Used until/besides `hearth
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import uuid
@@ -46,6 +47,34 @@ def contract_state(**overrides: Any) -> dict[str, Any]:
     return state
 
 
+def contract_history(
+    now: float, *, hours: float = 48.0, interval_s: int = 60, gap_rows: int = 0
+) -> dict[str, Any]:
+    """A heater's own history in the shape of docs/mqtt.md `history/*`: a day's swing of
+    room temperature, heating on and off, the last `gap_rows` readings unknown (null)."""
+    fields = ["room_c", "target_c", "power_w", "hashrate_ths", "energy_kwh", "earnings_sat"]
+    rows: list[list[Any]] = []
+    count = int(hours * 3600 / interval_s)
+    for k in range(count):
+        t = int(now - (count - k) * interval_s)
+        phase = math.sin(2 * math.pi * t / 86400)
+        heating = phase < 0.2
+        rows.append(
+            [
+                t,
+                round(19.5 + 1.5 * phase, 2),
+                21.0 if phase < 0.5 else 18.0,
+                800.0 if heating else 40.0,
+                2.1 if heating else 0.0,
+                round(k * interval_s / 3600 * 0.5, 3),
+                round(k * 0.01, 3),
+            ]
+        )
+    for row in rows[len(rows) - gap_rows :]:
+        row[1:] = [None] * len(fields)
+    return {"interval_s": interval_s, "fields": fields, "samples": rows}
+
+
 class ContractHeater:
     def __init__(
         self,
@@ -58,8 +87,11 @@ class ContractHeater:
         prefix: str = "hearth",
         state: dict[str, Any] | None = None,
         refuse: dict[str, str] | None = None,
+        history: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.base = f"{prefix}/{device_id}"
+        # Retained `history/minute|hour` documents to publish on connect (Hearth's extension).
+        self.history = dict(history or {})
         self.refuse = dict(refuse or {})  # settable key -> the error this heater answers
         self.state = state if state is not None else contract_state()
         self.sets: list[dict[str, Any]] = []  # settings of each `set`, without the id
@@ -104,6 +136,8 @@ class ContractHeater:
     def on_connect(self, client: mqtt.Client, *_args: Any) -> None:
         client.subscribe(f"{self.base}/set", qos=1)
         client.publish(f"{self.base}/availability", "online", qos=1, retain=True)
+        for level, document in self.history.items():
+            client.publish(f"{self.base}/history/{level}", json.dumps(document), retain=True)
         # On paho's network thread: waiting for the PUBACK here would block the very
         # loop that has to read it.
         self.publish_state(wait=False)

@@ -7,8 +7,8 @@ process: on/off at target ∓ 0.3 °C at full power, 10 min minimum on and off.
 This drives the pure parts in simulated time, as hearthd would with `[backend] kind =
 "miner"`: the full `HeatController` (untuned at the start, it runs its relay test), the
 watts → `LevelMapper` → the miner's setting → the watts that setting really draws (the
-simulator's table, hw/sim/miners/miner.py, for the Avalon; the target itself for the
-power-target miner) → the room model (hw/sim/room) with its noisy, lagging sensor. The
+simulator's tables, hw/sim/miners/miner.py: the Avalon's per level, the Braiins S19's
+1.5 % under its target) → the room model (hw/sim/room) with its noisy, lagging sensor. The
 network path (pyasic, the simulated miners on 127.0.0.x) is covered by
 tests/firmware/miner; here only the control.
 
@@ -34,7 +34,7 @@ from collections.abc import Callable
 from firmware.heat import HeatController, HeatSettings, SettingsLimits, apply_update
 from firmware.miner.actuators import ACTUATORS, Actuator, Setting
 from firmware.miner.levels import HOUR_S, LevelMapper
-from hw.sim.miners.miner import NANO3S
+from hw.sim.miners.miner import NANO3S, S19_BOS
 from hw.sim.room import ROOMS, Room, RoomParams
 
 DT_S = 10.0
@@ -71,7 +71,10 @@ def avalon_truth(setting: Setting) -> float:
 
 
 def target_truth(setting: Setting) -> float:
-    return setting.watts
+    """What the simulated Braiins OS+ S19 draws at a target (its tuner lands under it)."""
+    if setting.value is None:
+        return S19_BOS.standby_w
+    return S19_BOS.draw(int(setting.value))[0]
 
 
 CASES: dict[str, tuple[str, float, Callable[[Setting], float]]] = {

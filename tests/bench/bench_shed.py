@@ -7,6 +7,9 @@ power (measured by the simulated regulator) while the backend issues no work and
 chain simulator's own chips have stopped hashing; then publish
 `{"max_power_w": null}` and time until a state shows the chain back at 90 % of the
 power it drew before the shed (restore ramps: the backend moves the PLL in steps).
+Then the owner's restore ramp: `set {"restore_ramp_s": 20}`, and the same shed and
+restore, timed the same way (the ceiling climbs 20 W/s on the 400 W board, so 90 % of
+the power before comes after about 0.9 × full / max × 20 s, plus the PLL's last steps).
 Baseline in the same process: a paho publish → receive round trip on the same broker.
 Target: shed p99 ≤ 1 s.
 
@@ -30,6 +33,8 @@ SHED = b'{"max_power_w": 0}'
 NORMAL = b'{"max_power_w": null}'
 RESTORED_FRACTION = 0.9
 TARGET_SHED_P99_S = 1.0
+RAMP_S = 20
+RAMP_ROUNDS = 2
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -48,11 +53,13 @@ def figures(samples: list[float]) -> dict[str, float]:
 def main() -> int:
     sheds: list[float] = []
     restores: list[float] = []
+    ramped: list[float] = []
     with (
         running_mosquitto(tcp_nodelay=True) as broker,
         LiveHeater(broker, BOARD, TOPICS.device_id) as heater,
     ):
         idle_w = heater.daemon.board.power.idle_w
+        max_w = heater.daemon.max_w
         backend = heater.daemon.backend
         assert backend is not None
         recorder = Recorder(broker, f"hearth/{TOPICS.device_id}/#")
@@ -89,6 +96,22 @@ def main() -> int:
                     TOPICS.state, after, lambda s: s["power_w"] >= RESTORED_FRACTION * full_w, 120.0
                 )
                 restores.append(at - sent)
+            after = recorder.mark()
+            recorder.publish(TOPICS.set, json.dumps({"restore_ramp_s": RAMP_S}).encode())
+            recorder.wait_for(TOPICS.result, after, 10.0)
+            for _ in range(RAMP_ROUNDS):
+                after = recorder.mark()
+                recorder.publish(TOPICS.demand, SHED)
+                recorder.wait_state(TOPICS.state, after, lambda s: s["power_w"] <= idle_w, 30.0)
+                after = recorder.mark()
+                sent = recorder.publish(TOPICS.demand, NORMAL)
+                at, _, _ = recorder.wait_state(
+                    TOPICS.state,
+                    after,
+                    lambda s: s["power_w"] >= RESTORED_FRACTION * full_w,
+                    RAMP_S * 4 + 60.0,
+                )
+                ramped.append(at - sent)
         finally:
             recorder.close()
         # The broker's own floor, same process, same broker.
@@ -115,6 +138,11 @@ def main() -> int:
                 "restore_p50_s": restore["p50_s"],
                 "restore_p99_s": restore["p99_s"],
                 "restore_max_s": restore["max_s"],
+                "restore_ramp_s": RAMP_S,
+                "restore_at_ramp_s": [round(x, 3) for x in ramped],
+                "restore_at_ramp_expected_s": round(
+                    RESTORED_FRACTION * full_w / max_w * RAMP_S, 1
+                ),
                 "full_power_w": full_w,
                 "paho_one_hop_p50_ms": round(statistics.median(hops) * 1000, 3),
                 "target_shed_p99_s": TARGET_SHED_P99_S,

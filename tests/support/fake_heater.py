@@ -19,6 +19,7 @@ import datetime
 from collections.abc import Callable, Mapping
 
 from firmware.daemon.state import Readings, compose_state
+from firmware.grid.prices import PriceTable
 from firmware.heat import DemandSignal, HeatController, HeatSettings, SettingsLimits, apply_update
 from firmware.work import PowerReadings
 
@@ -61,6 +62,7 @@ class FakeHeater:
         self.paused = False
         self.applied: list[dict[str, object]] = []  # every accepted command, as sent
         self.demands: list[DemandSignal] = []
+        self.price_tables: list[PriceTable | None] = []  # every accepted `prices` table
         self._room_c = room_c
         self.decide()
 
@@ -79,6 +81,12 @@ class FakeHeater:
     def on_demand(self, signal: DemandSignal) -> None:
         self.controller.demand_response(self.clock(), signal)
         self.demands.append(signal)
+        self.decide()
+
+    def on_prices(self, table: PriceTable | None) -> None:
+        """The bridge's `on_prices`, as the daemon's service: the table's schedule."""
+        self.controller.set_prices(None if table is None else table.schedule())
+        self.price_tables.append(table)
         self.decide()
 
     @property
@@ -126,6 +134,7 @@ class FakeHeater:
             firmware=FIRMWARE,
             backend="fake",
             schedule=s.schedule.to_dict(),
+            prices=self.controller.prices_summary(self.local_time()),
             measured=self.measured,
         )
 

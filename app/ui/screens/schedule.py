@@ -7,7 +7,7 @@ from typing import Any
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 
-from app.model.schedule import DAYS, ScheduleEditor, ScheduleError, from_payload
+from app.model.schedule import DAYS, ScheduleEditor, ScheduleError, from_payload, is_empty
 from app.model.session import AppModel
 from app.model.units import format_temperature
 from app.ui import theme
@@ -15,6 +15,19 @@ from app.ui.controls import Card, FlatButton, Text
 from app.ui.screens.page import Page
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+def applies_text(model: AppModel) -> str:
+    heater = model.selected
+    mode = None if heater is None else heater.shown("mode")
+    if mode == "auto":
+        return "The heater is in Auto: it follows this schedule."
+    if mode in ("heat", "off"):
+        return (
+            f"The schedule applies only in Auto; the heater is in {str(mode).capitalize()} "
+            "now, so it is not followed."
+        )
+    return "The schedule applies only in mode Auto."
 
 
 class ScheduleScreen(Page):
@@ -27,6 +40,9 @@ class ScheduleScreen(Page):
         column = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(10))
         self.source = Text("", color=theme.TEXT_DIM, size_hint_y=None)
         column.add_widget(self.source)
+        # The schedule is followed only in mode Auto: say so, and what the heater does now.
+        self.applies = Text("", color=theme.TEXT_DIM, size_hint_y=None)
+        column.add_widget(self.applies)
         days = BoxLayout(size_hint_y=None, height=dp(46), spacing=dp(4))
         self.day_buttons: dict[str, FlatButton] = {}
         for day in DAYS:
@@ -81,6 +97,10 @@ class ScheduleScreen(Page):
         if reported is None or reported == self.loaded_from:
             return
         self.loaded_from = reported
+        if is_empty(reported):
+            self.editor = ScheduleEditor()
+            self.source.text = "No schedule yet. A suggested week is shown: tap Send to use it."
+            return
         try:
             self.editor = ScheduleEditor(from_payload(reported))
             self.source.text = "The heater's current schedule. Changes are sent when you tap Send."
@@ -91,8 +111,9 @@ class ScheduleScreen(Page):
 
     def refresh(self) -> None:
         if not self.source.text:
-            self.source.text = "A suggested schedule; tap Send to use it (mode Auto follows it)."
+            self.source.text = "A suggested schedule; tap Send to use it."
         self.load_from_heater()
+        self.applies.text = applies_text(self.model)
         for day, button in self.day_buttons.items():
             button.show(selected=day == self.editor.day)
         units = self.model.settings.units

@@ -1,4 +1,5 @@
-"""Settings: the broker and the heaters on it, units, tariff and BTC price, power caps."""
+"""Settings: heaters found on the LAN and pairing, the broker and the heaters on it,
+units, tariff and BTC price, power caps."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 
+from app.model.found import FoundHeater
 from app.model.heater import Heater
 from app.model.session import AppModel
 from app.model.settings import AppSettings, SettingsError, checked, parse_broker_address
@@ -37,25 +39,49 @@ def field(hint: str, text: str = "", *, password: bool = False) -> TextInput:
     )
 
 
+FOUND_TITLE = "Heaters on your network"
+
+
+def found_text(heater: FoundHeater) -> str:
+    state = "pairing open" if heater.pairing_open else "tap to pair"
+    version = f" · v{heater.version}" if heater.version else ""
+    return f"{heater.name}{version} · {state}"
+
+
 def room_of(heater: Heater) -> float | None:
     return None if heater.state is None else heater.state.room_c
 
 
 class SettingsScreen(Page):
     def __init__(
-        self, model: AppModel, connect: Callable[[AppSettings], None], **kwargs: Any
+        self,
+        model: AppModel,
+        connect: Callable[[AppSettings], None],
+        pair: Callable[[str, str], None],
+        **kwargs: Any,
     ) -> None:
         super().__init__(name="settings", **kwargs)
         self.model = model
         self.connect = connect
+        self.pair = pair
         self.drawn_heaters: object = None
+        self.drawn_found: object = None
         s = model.settings
         scroll = ScrollView()
         column = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(10), size_hint_y=None)
         column.bind(minimum_height=column.setter("height"))
 
-        broker = self.section(column, "Broker")
-        self.address = field("host:port", f"{s.broker_host}:{s.broker_port}")
+        # Heaters advertised on the LAN: tap one, type its code, paired (no password).
+        self.found_box = self.section(column, FOUND_TITLE)
+        self.code = field("6-digit code")
+        self.code.input_filter = "int"
+        self.pair_button = FlatButton("Pair", size_hint_y=None, height=dp(46))
+        self.pair_button.bind(on_release=lambda *_: self.apply_code())
+        self.pairing_text = Text("", color=theme.TEXT_DIM, size_hint_y=None)
+
+        broker = self.section(column, "Remote broker (typed by hand)")
+        address = f"{s.broker_host}:{s.broker_port}" if s.broker_host else ""
+        self.address = field("host:port of the broker", address)
         self.username = field("user name", s.username)
         self.password = field("password", s.password, password=True)
         for widget in (self.address, self.username, self.password):
@@ -88,11 +114,9 @@ class SettingsScreen(Page):
         ):
             grid.add_widget(Text(caption, color=theme.TEXT_DIM))
             grid.add_widget(widget)
-            widget.bind(on_text_validate=lambda *_: self.apply_prices())
+            # Kept the moment they change (saved by the app), no button to forget.
+            widget.bind(text=lambda *_: self.apply_prices())
         display.add_widget(grid)
-        save = FlatButton("Save prices", size_hint_y=None, height=dp(44))
-        save.bind(on_release=lambda *_: self.apply_prices())
-        display.add_widget(save)
 
         power = self.section(column, "Power")
         self.power_limit = field("power cap in W (0 = no cap)")
@@ -138,6 +162,29 @@ class SettingsScreen(Page):
         self.feedback.text = ""
         self.model.update_settings(settings)
         return True
+
+    def apply_code(self) -> None:
+        service = self.model.pairing_with
+        if service is not None:
+            self.pair(service, self.code.text)
+
+    def show_found(self, rows: tuple[tuple[str, str], ...], pairing_with: str | None) -> None:
+        box = self.found_box
+        box.clear_widgets()
+        box.add_widget(Text(FOUND_TITLE, font_size=theme.FONT_MEDIUM, bold=True, size_hint_y=None))
+        for service, text in rows:
+            button = FlatButton(text, size_hint_y=None, height=dp(44))
+            button.show(selected=service == pairing_with)
+            button.bind(on_release=lambda _b, n=service: self.model.start_pairing(n))
+            box.add_widget(button)
+            if service == pairing_with:
+                box.add_widget(self.code)
+                box.add_widget(self.pair_button)
+        if not rows:
+            box.add_widget(
+                Text("Looking for heaters on this network…", color=theme.TEXT_DIM, size_hint_y=None)
+            )
+        box.add_widget(self.pairing_text)
 
     def apply_broker(self) -> None:
         try:
@@ -211,6 +258,12 @@ class SettingsScreen(Page):
             )
             for heater in model.heater_list()
         )
+        found = tuple((service, found_text(heater)) for service, heater in model.found_list())
+        if (found, model.pairing_with) != self.drawn_found:
+            self.drawn_found = (found, model.pairing_with)
+            self.show_found(found, model.pairing_with)
+        problems = model.found_refused[-1:] if not found else []
+        self.pairing_text.text = "\n".join([model.pairing_message, *problems]).strip()
         if (rows, model.selected_id) != self.drawn_heaters:
             self.drawn_heaters = (rows, model.selected_id)
             self.show_heaters(rows)

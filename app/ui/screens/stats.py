@@ -9,10 +9,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
 from app.model.session import AppModel
-from app.model.stats_view import stats_view
+from app.model.stats_view import DAY, WEEK, stats_view
 from app.ui import theme
 from app.ui.chart import LineChart
-from app.ui.controls import Card, Text, figure
+from app.ui.controls import Card, FlatButton, Text, figure
 from app.ui.screens.page import Page
 
 
@@ -28,6 +28,16 @@ class StatsScreen(Page):
         for card in (today, total, efficiency):
             figures.add_widget(card)
         column.add_widget(figures)
+        # Day view: 48 h of the heater's minute history; week: 7 days of its hourly one.
+        self.view = DAY
+        views = BoxLayout(size_hint_y=None, height=dp(42), spacing=dp(8))
+        self.view_buttons: dict[str, FlatButton] = {}
+        for view, caption in ((DAY, "Day · 48 h"), (WEEK, "Week · 7 days")):
+            button = FlatButton(caption)
+            button.bind(on_release=lambda _b, v=view: self.pick(v))
+            self.view_buttons[view] = button
+            views.add_widget(button)
+        column.add_widget(views)
         self.room_chart = self.chart(
             column, "[color=6cb4ff]Room[/color] and [color=ff7a2f]target[/color] temperature", "°"
         )
@@ -45,9 +55,15 @@ class StatsScreen(Page):
         column.add_widget(card)
         return chart
 
+    def pick(self, view: str) -> None:
+        self.view = view
+        self.refresh()
+
     def refresh(self) -> None:
         units = self.model.settings.units
-        view = stats_view(self.model.selected, units=units, now=self.model.clock())
+        view = stats_view(self.model.selected, units=units, now=self.model.clock(), view=self.view)
+        for name, button in self.view_buttons.items():
+            button.show(selected=name == self.view)
         self.energy_today.text = view.energy_today_text
         self.energy_total.text = view.energy_total_text
         self.efficiency.text = view.efficiency_text
@@ -55,7 +71,4 @@ class StatsScreen(Page):
         self.room_chart.show([(view.target, theme.HEAT), (view.room, theme.ROOM)])
         self.power_chart.show([(view.power, theme.POWER)])
         self.hash_chart.show([(view.hashrate, theme.HASHRATE)])
-        readings = "1 reading" if view.samples == 1 else f"{view.samples} readings"
-        self.note.text = (
-            f"{readings} kept by this app while connected (up to {view.window_hours:.0f} h shown)."
-        )
+        self.note.text = view.note

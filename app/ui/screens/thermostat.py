@@ -12,13 +12,12 @@ from kivy.uix.gridlayout import GridLayout
 from app.model.heater_state import MODES
 from app.model.session import AppModel
 from app.model.thermostat_view import thermostat_view
-from app.model.units import format_delta, format_temperature
+from app.model.units import CELSIUS, STEPS, format_step, format_temperature
 from app.ui import theme
 from app.ui.controls import FlatButton, Text, figure
 from app.ui.dial import ThermostatDial
 from app.ui.screens.page import Page
 
-STEPS_C = (-0.5, -0.1, 0.1, 0.5)
 SHOWN_PRESETS = ("comfort", "eco", "boost", "away")
 
 
@@ -31,6 +30,9 @@ class ThermostatScreen(Page):
             "", font_size=theme.FONT_LARGE, bold=True, halign="center", size_hint_y=None
         )
         column.add_widget(self.status)
+        # Pool down, power shed: said in words under the status line.
+        self.notices = Text("", color=theme.WARNING, halign="center", size_hint_y=None)
+        column.add_widget(self.notices)
 
         self.dial = ThermostatDial(commit=model.set_target, size_hint_y=None, height=dp(360))
         self.dial.on_preview = self.preview
@@ -52,9 +54,12 @@ class ThermostatScreen(Page):
 
         steps = BoxLayout(size_hint_y=None, height=dp(52), spacing=dp(8))
         self.step_buttons: list[FlatButton] = []
-        for delta in STEPS_C:
-            button = FlatButton(format_delta(delta, "C"), font_size=theme.FONT_MEDIUM)
-            button.bind(on_release=lambda _b, d=delta: model.step_target(d))
+        for index, step in enumerate(STEPS[CELSIUS]):
+            button = FlatButton(format_step(step, CELSIUS), font_size=theme.FONT_MEDIUM)
+            # The step of the units shown when tapped (°C: 0.1/0.5, °F: 0.5/1).
+            button.bind(
+                on_release=lambda _b, i=index: model.step_target(STEPS[model.settings.units][i])
+            )
             self.step_buttons.append(button)
             steps.add_widget(button)
         column.add_widget(steps)
@@ -100,9 +105,11 @@ class ThermostatScreen(Page):
         view = thermostat_view(
             self.model.selected, units=units, now=self.model.clock(), message=self.model.message
         )
-        for button, delta in zip(self.step_buttons, STEPS_C, strict=True):
-            button.text = format_delta(delta, units)
+        for button, step in zip(self.step_buttons, STEPS[units], strict=True):
+            button.text = format_step(step, units)
+        self.dial.units = units
         self.status.text = view.status_text
+        self.notices.text = "\n".join(view.notices)
         self.status.color = theme.ACTION_COLOURS.get(view.action or "", theme.TEXT_DIM)
         if not self.dial.dragging:
             self.target_label.text = view.target_text

@@ -21,9 +21,26 @@ HASH_AVERAGE_S = 60.0  # the Avalon MGHS figure: a one-minute average that lags 
 class MinerModel:
     name: str
     standby_w: float  # soft off / stopped: controller, fan, PSU losses
-    # setting value (work level, or MHz) → (watts, GH/s)
+    # setting value (work level, or MHz) → (watts, GH/s); empty for a power target
     settings: dict[int, tuple[float, float]]
     default: int  # the setting after a boot
+    # A power target instead (Braiins OS+): any whole watts in this range; the miner
+    # draws `draw_factor` × the target (its tuner lands near, not on it).
+    target_range_w: tuple[int, int] | None = None
+    ghs_per_w: float = 0.0
+    draw_factor: float = 1.0
+
+    def accepts(self, value: int) -> bool:
+        if self.target_range_w is not None:
+            return self.target_range_w[0] <= value <= self.target_range_w[1]
+        return value in self.settings
+
+    def draw(self, value: int) -> tuple[float, float]:
+        """(watts, GH/s) while hashing at setting `value`."""
+        if self.target_range_w is not None:
+            watts = value * self.draw_factor
+            return watts, watts * self.ghs_per_w
+        return self.settings[value]
 
 
 # Canaan Avalon Nano 3S: three work levels over the cgminer API, 140 W / 6 TH/s at the top
@@ -33,6 +50,18 @@ NANO3S = MinerModel(
     standby_w=3.5,
     settings={0: (68.0, 3000.0), 1: (103.0, 4500.0), 2: (141.0, 6000.0)},
     default=2,
+)
+
+# An Antminer S19 on Braiins OS+: a power target of 1000-3250 W (the stock 3250 W is the
+# boot default), ~95 TH/s at the top, 15 W standby while paused (an assumption).
+S19_BOS = MinerModel(
+    name="Antminer S19 (Braiins OS+)",
+    standby_w=15.0,
+    settings={},
+    default=3250,
+    target_range_w=(1000, 3250),
+    ghs_per_w=29.2,
+    draw_factor=0.985,
 )
 
 # A Bitaxe Gamma on AxeOS: the frequency is the knob (BM1370, ~18 W at 525 MHz).
@@ -69,7 +98,7 @@ class SimMiner:
     _avg_at: float | None = None
 
     def __post_init__(self) -> None:
-        if self.setting not in self.model.settings:
+        if not self.model.accepts(self.setting):
             self.setting = self.model.default
 
     # --- state ---------------------------------------------------------------------
@@ -97,13 +126,13 @@ class SimMiner:
     def power_w(self) -> float:
         if not self.hashing():
             return self.model.standby_w
-        return self.model.settings[self.setting][0]
+        return self.model.draw(self.setting)[0]
 
     def hashrate_ghs(self) -> float:
         """What the chips do now."""
         if not self.hashing():
             return 0.0
-        return self.model.settings[self.setting][1]
+        return self.model.draw(self.setting)[1]
 
     def average_ghs(self) -> float:
         """The lagging one-minute average (first order, HASH_AVERAGE_S)."""
@@ -122,7 +151,7 @@ class SimMiner:
         return None
 
     def set_setting(self, value: int) -> str | None:
-        if value not in self.model.settings:
+        if not self.model.accepts(value):
             return f"invalid setting {value}"
         error = self._command(f"setting {value}")
         if error is None and not self.faults.ignore_commands:

@@ -57,6 +57,8 @@ def test_subscribes_to_every_heater_under_the_prefix(model: AppModel) -> None:
         "hearth/+/state",
         "hearth/+/availability",
         "hearth/+/result",
+        "hearth/+/history/minute",
+        "hearth/+/history/hour",
     ]
 
 

@@ -7,7 +7,7 @@ from app.model.heater import Heater
 from app.model.heater_state import decode_state
 from app.model.stats_view import stats_view
 from app.model.thermostat_view import dial_fraction, target_at_fraction, thermostat_view
-from app.model.units import format_delta, format_temperature, from_display, to_display
+from app.model.units import format_step, format_temperature, from_display, to_display
 from tests.app.contract_heater import contract_state
 
 NOW = 1_750_000_000.0
@@ -31,7 +31,8 @@ def test_thermostat_view_shows_pending_target_and_fahrenheit() -> None:
     h = heater()
     h.pending.add({"target_c": 22.0}, "r1", NOW)
     view = thermostat_view(h, units="F", now=NOW, message="")
-    assert view.target_pending and view.target_text == "71.6°" and view.target_c == 22.0
+    # 22.0 °C is 71.6 °F: shown on the °F half-degree grid.
+    assert view.target_pending and view.target_text == "71.5°" and view.target_c == 22.0
 
 
 def test_thermostat_view_offline_and_empty() -> None:
@@ -64,8 +65,10 @@ def test_units_round_trip(celsius: float) -> None:
 
 
 def test_unit_formatting() -> None:
-    assert format_temperature(20.0, "F") == "68.0°F" and format_temperature(None, "C") == "—"
-    assert format_delta(0.5, "F") == "+0.9°" and format_delta(-0.1, "C") == "-0.1°"
+    assert format_temperature(20.0, "F") == "68°F" and format_temperature(None, "C") == "—"
+    assert format_temperature(21.0, "F") == "70°F"  # 69.8 °F, never shown as such
+    assert format_step(0.5, "F") == "+0.5°" and format_step(-1.0, "F") == "-1°"
+    assert format_step(-0.1, "C") == "-0.1°"
 
 
 def test_stats_view_series_and_figures() -> None:

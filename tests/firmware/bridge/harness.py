@@ -44,6 +44,7 @@ class BridgeRunner:
                 apply_set=self.heater.apply_set,
                 discovery=discovery,
                 on_demand=self.heater.on_demand,
+                on_prices=self.heater.on_prices,
             )
 
         self.bridge = self.call(make())

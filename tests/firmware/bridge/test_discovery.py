@@ -158,8 +158,31 @@ NUMBER_KEYS = COMMON_KEYS | {
     "step",
     "unit_of_measurement",
 }
-ACCEPTED = {"climate": CLIMATE_KEYS, "sensor": SENSOR_KEYS, "number": NUMBER_KEYS}
-REQUIRED = {"climate": set(), "sensor": {"state_topic"}, "number": {"command_topic"}}
+# homeassistant/components/mqtt/binary_sensor.py _PLATFORM_SCHEMA_BASE.
+BINARY_SENSOR_KEYS = COMMON_KEYS | {
+    "state_topic",
+    "value_template",
+    "device_class",
+    "expire_after",
+    "force_update",
+    "off_delay",
+    "payload_on",
+    "payload_off",
+}
+ACCEPTED = {
+    "climate": CLIMATE_KEYS,
+    "sensor": SENSOR_KEYS,
+    "number": NUMBER_KEYS,
+    "binary_sensor": BINARY_SENSOR_KEYS,
+}
+REQUIRED = {
+    "climate": set(),
+    "sensor": {"state_topic"},
+    "number": {"command_topic"},
+    "binary_sensor": {"state_topic"},
+}
+# binary_sensor/__init__.py BinarySensorDeviceClass (the subset Hearth uses).
+BINARY_DEVICE_CLASSES = {"connectivity", "problem"}
 # What every Hearth entity needs to be useful (not HA's minimum, ours).
 REQUIRED_BY_US = {"unique_id", "availability_topic", "device", "name"}
 
@@ -211,7 +234,7 @@ def test_one_entity_per_description_with_the_contract_topics() -> None:
     assert len({c["unique_id"] for c in found.values()}) == len(found)
 
 
-@pytest.mark.parametrize("component", ["climate", "sensor", "number"])
+@pytest.mark.parametrize("component", ["climate", "sensor", "number", "binary_sensor"])
 def test_payloads_use_only_keys_home_assistant_accepts(component: str) -> None:
     for topic, config in configs(DiscoveryInfo(TEST_DEVICE)).items():
         if component_of(topic) != component:
@@ -270,9 +293,19 @@ def render_value(template: str, state: dict[str, object]) -> str:
     return JINJA.from_string(template).render(value_json=state)
 
 
+# Entities whose value is computed from the state rather than read from one key.
+COMPUTED = {"hashrate", "energy_cost", "pool_connected", "alarms"}
+
+
+def entity(found: dict[str, dict[str, object]], key: str) -> dict[str, object]:
+    return next(c for t, c in found.items() if t.endswith(f"/{key}/config"))
+
+
 def test_value_templates_read_the_state_object() -> None:
     state = FakeHeater().state()
-    for config in configs(DiscoveryInfo(TEST_DEVICE)).values():
+    for topic, config in configs(DiscoveryInfo(TEST_DEVICE)).items():
+        if topic.split("/")[-2] in COMPUTED:
+            continue
         for key, template in config.items():
             if not key.endswith("template") or "command" in key or key == "action_template":
                 continue
@@ -326,3 +359,36 @@ def test_optional_device_fields_and_bad_discovery_settings() -> None:
         DiscoveryInfo(TEST_DEVICE, disabled_features=frozenset({"lasers"}))
     with pytest.raises(ValueError, match="power limit"):
         DiscoveryInfo(TEST_DEVICE, power_limit_min_w=500, power_limit_max_w=100)
+
+
+def test_hashrate_earnings_pool_alarms_and_cost_entities() -> None:
+    found = configs(DiscoveryInfo(TEST_DEVICE))
+    state = dict(FakeHeater().state(), hashrate_ghs=25706.0, power_w=400.0, earned_sats=12.5)
+
+    hashrate = entity(found, "hashrate")
+    assert hashrate["unit_of_measurement"] == "TH/s"
+    assert render_value(str(hashrate["value_template"]), state) == "25.706"
+
+    earnings = entity(found, "earnings")
+    assert earnings["unit_of_measurement"] == "sat"
+    assert earnings["state_class"] == "total_increasing"
+    assert render_value(str(earnings["value_template"]), state) == "12.5"
+
+    pool = entity(found, "pool_connected")
+    assert pool["device_class"] in BINARY_DEVICE_CLASSES
+    shown = {p: render_value(str(pool["value_template"]), {"pool": p})
+             for p in ("connected", "failover", "offline")}  # fmt: skip
+    assert shown == {"connected": "ON", "failover": "ON", "offline": "OFF"}
+
+    alarms = entity(found, "alarms")
+    assert alarms["device_class"] == "problem"
+    assert render_value(str(alarms["value_template"]), {"alarms": []}) == "OFF"
+    assert render_value(str(alarms["value_template"]), {"alarms": ["pool_down"]}) == "ON"
+    attributes = render_value(str(alarms["json_attributes_template"]), {"alarms": ["a", "b"]})
+    assert json.loads(attributes) == {"alarms": ["a", "b"]}
+
+    cost = entity(found, "energy_cost")
+    template = str(cost["value_template"])
+    assert render_value(template, dict(state, prices=None)) == "None"  # HA: unknown
+    priced = dict(state, prices={"currency": "EUR", "price": 0.25})
+    assert render_value(template, priced) == "0.1"  # 0.4 kW for an hour at 0.25/kWh

@@ -167,16 +167,17 @@ def test_cheap_hours_preheat_then_coast() -> None:
     c = controller(target_c=20.0, cheap_hours=["00:00-07:00"], comfort_band_c=1.0)
     assert c.tick(0.0, at(2), 19.0).target_c == 20.0  # cheap, nothing expensive soon
     pre = c.tick(10.0, at(5.5), 19.0)
-    assert pre.target_c == 21.0 and "preheat" in pre.reasons and pre.owner_target_c == 20.0
+    assert pre.target_c == 20.85 and "preheat" in pre.reasons and pre.owner_target_c == 20.0
     coast = c.tick(20.0, at(9), 19.0)
-    assert coast.target_c == 19.5 and "coast" in coast.reasons
+    assert coast.target_c == 19.65 and "coast" in coast.reasons
 
 
 def test_price_schedule_overrides_cheap_hours() -> None:
     c = controller(target_c=20.0, comfort_band_c=2.0)
     c.set_prices(PriceSchedule.of([(at(0), 0.10), (at(6), 0.40), (at(9), 0.15), (at(17), 0.45)]))
-    assert c.tick(0.0, at(7), 19.0).target_c == 19.0  # expensive: coast by band/2
-    assert c.tick(10.0, at(15.5), 19.0).target_c == 22.0  # pre-heat before 17:00
+    # margins inside the band's edges: BAND_MARGIN_C
+    assert c.tick(0.0, at(7), 19.0).target_c == 19.15  # expensive: coast by band/2
+    assert c.tick(10.0, at(15.5), 19.0).target_c == 21.85  # pre-heat before 17:00
     c.set_prices(None)
     assert c.tick(20.0, at(7), 19.0).target_c == 20.0
 
