@@ -10,12 +10,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from firmware.broker import EmbeddedBroker
 from firmware.config import HearthConfig
-from firmware.discovery import Advertiser, HeaterRecord, advertised_addresses
+from firmware.discovery import HeaterRecord, advertised_addresses
 from firmware.pairing import PairingCodes, PairingService
 from firmware.pairing.service import MqttEndpoint
+
+if TYPE_CHECKING:
+    from firmware.discovery import Advertiser
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,8 @@ class LanPresence:
             mqtt_tls=self.endpoint.tls,
             prefix=self.endpoint.prefix,
         )
+        from firmware.discovery import Advertiser  # python-zeroconf, only when advertising
+
         advertiser = Advertiser(record, self.addresses)
         try:
             await advertiser.start()

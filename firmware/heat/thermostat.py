@@ -17,7 +17,8 @@ Signal path, each `update()`:
    it passes; below it the heater runs at `min_w` or stops, with minimum on/off times.
    A brief dip below `min_w` while the integral (the room's load) is above it holds
    `min_w` instead: stopping only pays when the load itself is below the minimum or
-   the room is more than `stop_margin_c` too warm.
+   the room is more than `stop_margin_c` too warm. A minimum off time is cut short when
+   the room heads `restart_margin_c` below the setpoint (looked `filter_s` ahead).
 
 Tuning needs no human. With `autotune` on and no stored tuning, the thermostat holds
 the room on safe default gains until it has stayed within `settle_band_c` of the
@@ -177,9 +178,11 @@ class Thermostat:
             # above the minimum: hold the minimum rather than stop, because a stop holds
             # for min_off_s, longer than a small room's whole loop period.
             demand = self.min_w
-        # A minimum off time protects the chips, not at the room's cost: a room that
-        # falls `restart_margin_c` below the setpoint starts heating again at once.
-        restart = self.relay is None and error > self.restart_margin_c
+        # A minimum off time protects the chips, not at the room's cost: a room heading
+        # `restart_margin_c` below the setpoint starts heating again at once. The filter
+        # lags the room by about `filter_s`, so look that far ahead along its slope.
+        ahead = error - self._slope_c_s * self.filter_s
+        restart = self.relay is None and ahead > self.restart_margin_c
         self.output_w = self._duty.update(now_s, demand, restart=restart)
         return self.output_w
 

@@ -18,7 +18,10 @@ Figures per room and controller (all temperatures are the true air temperature):
   after a rise; below it, once reached, after a fall);
 - cycles_per_h: off→on transitions of the heater per simulated hour;
 - energy_kwh and th_per_kwh (terahashes per kWh drawn, idle draw included);
-and the ratio of Hearth's hashes per kWh to the baseline's. A second scenario on the
+and the ratio of Hearth's hashes per kWh to the baseline's, with its ceiling on this
+board (`ratio_ceiling`: the room's mean power drawn steadily at the planner's best
+point for it, or below the chain's minimum duty-cycled at its most efficient point:
+no controller delivering that heat does better). A second scenario on the
 living room shows the events: the energy spent while a window is open (with window
 detection and without, same process), how fast a demand-response shed reaches the
 board, and how far the room falls during an hour's shed.
@@ -199,6 +202,23 @@ def events(window_detection: bool) -> dict[str, float]:
     }
 
 
+def ratio_ceiling(energy_kwh: float, baseline_th_per_kwh: float) -> float:
+    """The best hashes-per-kWh ratio any controller could reach delivering `energy_kwh`
+    over the run on the whole-chain hearth-400 (the frontier is convex above its most
+    efficient point, so a steady draw at the mean power is best there)."""
+    planner = PowerPlanner(load_board("hearth-400"), whole_chain=True)
+    mean_w = energy_kwh * 3.6e6 / (HOURS * 3600.0)
+    if mean_w >= planner.min_w:
+        best = planner.best_for(mean_w)
+        ghs_per_w = best.hashrate_ghs / best.power_w
+    else:
+        top, idle = planner.most_efficient(), planner.off.power_w
+        duty = (mean_w - idle) / (top.power_w - idle)
+        ghs_per_w = top.hashrate_ghs * duty / mean_w
+    th_per_kwh = ghs_per_w * 3.6e6 / 1000.0
+    return round(th_per_kwh / baseline_th_per_kwh, 3)
+
+
 def main() -> int:
     started = time.monotonic()
     rooms: dict[str, object] = {}
@@ -219,6 +239,7 @@ def main() -> int:
             "hearth": {**h, **extra},
             "onoff": b,
             "hash_per_kwh_ratio": ratio,
+            "ratio_ceiling": ratio_ceiling(h["energy_kwh"], b["th_per_kwh"]),
             "targets_met": ok,
         }
         print(name, json.dumps(rooms[name]), file=sys.stderr)

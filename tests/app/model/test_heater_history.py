@@ -72,7 +72,12 @@ def test_bad_rows_are_skipped_not_guessed() -> None:
     document = {
         "interval_s": 60,
         "fields": ["power_w", "room_c"],  # another order, fewer fields
-        "samples": [[NOW - 120, 500, 20.0], ["x", 1, 2], [NOW - 60, True, "warm"], [NOW - 90, 1, 1]],
+        "samples": [
+            [NOW - 120, 500, 20.0],
+            ["x", 1, 2],
+            [NOW - 60, True, "warm"],
+            [NOW - 90, 1, 1],
+        ],
     }
     history = decode_history(json.dumps(document))
     assert history.skipped == 2  # a text time, and a row older than the one before it

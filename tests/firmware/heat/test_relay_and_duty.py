@@ -77,3 +77,39 @@ def test_duty_cycler_keeps_its_promises(demands: list[float], dt: float) -> None
             since = t
         state = on
         t += dt
+
+
+def test_a_restart_cuts_the_minimum_off_time_short_and_nothing_else() -> None:
+    cycler = DutyCycler(min_w=100.0, min_on_s=300.0, min_off_s=300.0)
+    assert cycler.update(0.0, 150.0) == 150.0
+    assert cycler.update(400.0, 0.0) == 0.0  # off, held for 300 s from here
+    assert cycler.update(410.0, 50.0) == 0.0  # a request under min_w waits out the hold
+    assert cycler.update(420.0, 50.0, restart=True) == 100.0  # the room is cold: at once
+    assert cycler.update(430.0, 0.0, restart=True) == 100.0  # the on hold still holds
+    assert cycler.update(800.0, 0.0) == 0.0
+    assert cycler.update(810.0, 0.0, restart=True) == 0.0  # nothing asked: stays off
+
+
+def test_the_thermostat_restarts_a_cooling_room_before_its_off_time_ends() -> None:
+    from firmware.heat.thermostat import Thermostat
+
+    def off_for(margin: float) -> float:
+        """Seconds off: heat a cold room past min_on_s, make it too warm so it stops,
+        then let it cool 1 °C per 10 min until heat comes back."""
+        stat = Thermostat(200.0, 400.0, autotune=False, restart_margin_c=margin)
+        room, t, off_at = 20.0, 0.0, None
+        while t < 6000.0:
+            watts = stat.update(t, room, 21.0)
+            if t >= 1000.0 and off_at is None:
+                room = 22.0  # too warm: it stops
+            if watts == 0 and t >= 1000.0 and off_at is None:
+                off_at = t
+            if off_at is not None:
+                if watts > 0:
+                    return t - off_at
+                room -= 0.017
+            t += 10.0
+        raise AssertionError("never restarted")
+
+    assert off_for(0.2) < 900.0  # the room got cold: before min_off_s (900 s)
+    assert off_for(5.0) >= 900.0  # a margin the room never reaches: the hold is waited out
