@@ -102,6 +102,8 @@ class LocalPool:
         self._current: PoolJob | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._started_at = time.time()
+        self._fences: dict[str, asyncio.Future[int]] = {}
+        self._fence_counter = itertools.count(1)
 
     @property
     def url(self) -> str:
@@ -183,6 +185,27 @@ class LocalPool:
                     {"id": None, "method": "mining.set_version_mask", "params": [f"{mask:08x}"]},
                 )
 
+    async def fence(self, timeout: float = 10.0) -> int:
+        """Send client.get_version to every client and wait for each answer. A client
+        handles its lines in order, so a share that reaches us after the answer was sent
+        after everything before the fence (a clean notify, say) was handled. Returns the
+        stale count at the moment the last answer arrived."""
+        loop = asyncio.get_running_loop()
+        waits = []
+        for client in list(self._clients):
+            fence_id = f"fence-{next(self._fence_counter)}"
+            self._fences[fence_id] = loop.create_future()
+            waits.append(self._fences[fence_id])
+            await self._send(
+                client, {"id": fence_id, "method": "client.get_version", "params": []}
+            )
+        try:
+            await asyncio.wait_for(asyncio.gather(*waits), timeout)
+        finally:
+            for fence_id in [k for k, f in self._fences.items() if f in waits]:
+                del self._fences[fence_id]
+        return self.counters.stale
+
     async def ask_reconnect(self, port: int, wait_s: float = 0.0) -> None:
         await self.send_reconnect([self.host, port, wait_s])
 
@@ -251,6 +274,11 @@ class LocalPool:
     async def _handle(self, client: Client, line: bytes) -> None:
         try:
             request = json.loads(line)
+            fence = self._fences.get(str(request.get("id"))) if "method" not in request else None
+            if fence is not None:
+                if not fence.done():
+                    fence.set_result(self.counters.stale)
+                return
             msg_id, method, params = request.get("id"), request["method"], request["params"]
             if not isinstance(params, list):
                 raise TypeError("params must be a list")

@@ -49,12 +49,19 @@ def test_hearthd_keeps_serves_and_publishes_its_history(tmp_path, mosquitto_brok
     watcher = Watcher(mosquitto_broker)
     process = start_hearthd(config)
     try:
-        minute = json.loads(
-            watcher.wait_for(
-                "hearth/dtest/history/minute",
-                lambda p: len(json.loads(p)["samples"]) >= EARLIER + 3,
+        counts: list[int] = []  # every minute document seen, for the failure message
+
+        def enough(payload: bytes) -> bool:
+            counts.append(len(json.loads(payload)["samples"]))
+            return counts[-1] >= EARLIER + 3
+
+        try:
+            minute = json.loads(
+                watcher.wait_for("hearth/dtest/history/minute", enough, timeout=60)
             )
-        )
+        except AssertionError as exc:
+            log = stop(process).decode(errors="replace")[-3000:]
+            raise AssertionError(f"{exc}; sample counts seen {counts}; hearthd said:\n{log}")
         times = [row[0] for row in minute["samples"]]
         assert times[0] == start and times == sorted(set(times))
         new = minute["samples"][EARLIER:]
