@@ -196,9 +196,7 @@ class LocalPool:
             fence_id = f"fence-{next(self._fence_counter)}"
             self._fences[fence_id] = loop.create_future()
             waits.append(self._fences[fence_id])
-            await self._send(
-                client, {"id": fence_id, "method": "client.get_version", "params": []}
-            )
+            await self._send(client, {"id": fence_id, "method": "client.get_version", "params": []})
         try:
             await asyncio.wait_for(asyncio.gather(*waits), timeout)
         finally:

@@ -56,12 +56,11 @@ def test_hearthd_keeps_serves_and_publishes_its_history(tmp_path, mosquitto_brok
             return counts[-1] >= EARLIER + 3
 
         try:
-            minute = json.loads(
-                watcher.wait_for("hearth/dtest/history/minute", enough, timeout=60)
-            )
+            minute = json.loads(watcher.wait_for("hearth/dtest/history/minute", enough, timeout=60))
         except AssertionError as exc:
             log = stop(process).decode(errors="replace")[-3000:]
-            raise AssertionError(f"{exc}; sample counts seen {counts}; hearthd said:\n{log}")
+            seen = f"sample counts seen {counts}"
+            raise AssertionError(f"{exc}; {seen}; hearthd said:\n{log}") from exc
         times = [row[0] for row in minute["samples"]]
         assert times[0] == start and times == sorted(set(times))
         new = minute["samples"][EARLIER:]
