@@ -5,7 +5,6 @@ and the faults (ignored, refused, missing reading, wedged, unreachable, rebootin
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -13,30 +12,17 @@ from firmware.miner.backend import MinerBackend
 from firmware.miner.board import MINER_IDLE, point_for
 from hw.sim.miners.avalon import AvalonServer
 from hw.sim.miners.miner import NANO3S, SimMiner
+from tests.firmware.miner.served import WAIT_S, fast_backend, measured_w, served
 
 HOST = "127.0.0.2"
-WAIT_S = 20.0
 
 
-@contextlib.asynccontextmanager
-async def avalon() -> AsyncIterator[AvalonServer]:
-    server = AvalonServer(SimMiner(NANO3S), host=HOST)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-def measured_w(b: MinerBackend) -> float | None:
-    power = b.stats().power
-    return None if power is None else power.power_w
+def avalon() -> contextlib.AbstractAsyncContextManager[AvalonServer]:
+    return served(AvalonServer(SimMiner(NANO3S), host=HOST))
 
 
 def backend(**options: float) -> MinerBackend:
-    settings = {"poll_s": 0.05, "retry_s": 0.05, "retry_max_s": 0.2, "call_timeout_s": 2.0}
-    settings.update(options)
-    return MinerBackend(HOST, "avalon-nano3s", **settings)  # type: ignore[arg-type]
+    return fast_backend(HOST, "avalon-nano3s", **{"call_timeout_s": 2.0, **options})
 
 
 async def test_readings_and_every_level_reach_the_miner() -> None:

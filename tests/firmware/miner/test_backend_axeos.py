@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -13,27 +12,19 @@ from firmware.miner.backend import MinerBackend
 from firmware.miner.board import MINER_IDLE, point_for
 from hw.sim.miners.axeos import AxeOsServer
 from hw.sim.miners.miner import GAMMA, SimMiner
+from tests.firmware.miner.served import WAIT_S, fast_backend, measured_w, served
 
 HOST = "127.0.0.3"
-WAIT_S = 20.0
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="AxeOS listens on port 80: root only")
 
 
-@contextlib.asynccontextmanager
-async def axeos() -> AsyncIterator[AxeOsServer]:
-    server = AxeOsServer(SimMiner(GAMMA), host=HOST)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
+def axeos() -> contextlib.AbstractAsyncContextManager[AxeOsServer]:
+    return served(AxeOsServer(SimMiner(GAMMA), host=HOST))
 
 
 def backend(**options: float) -> MinerBackend:
-    settings = {"poll_s": 0.05, "retry_s": 0.05, "retry_max_s": 0.2, "call_timeout_s": 3.0}
-    settings.update(options)
-    return MinerBackend(HOST, "bitaxe-gamma", **settings)  # type: ignore[arg-type]
+    return fast_backend(HOST, "bitaxe-gamma", **{"call_timeout_s": 3.0, **options})
 
 
 async def test_frequency_steps_and_off_reach_the_bitaxe() -> None:
@@ -47,9 +38,8 @@ async def test_frequency_steps_and_off_reach_the_bitaxe() -> None:
             await b.apply(MINER_IDLE)
             await b.wait_until(lambda: sim.miner.setting == 400, WAIT_S)
             await b.wait_until(
-                lambda: b.stats().power is not None
                 # pyasic rounds AxeOS's watts to whole ones
-                and abs(b.stats().power.power_w - GAMMA.settings[400][0]) <= 0.5,  # type: ignore[union-attr,operator]
+                lambda: abs((measured_w(b) or 0.0) - GAMMA.settings[400][0]) <= 0.5,
                 WAIT_S,
             )
         finally:

@@ -6,7 +6,6 @@ and the faults (refused, ignored, missing reading, a reboot ridden out)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,30 +13,17 @@ from firmware.miner.backend import MinerBackend
 from firmware.miner.board import MINER_IDLE, point_for
 from hw.sim.miners.braiins import BraiinsServer
 from hw.sim.miners.miner import S19_BOS, SimMiner
+from tests.firmware.miner.served import WAIT_S, fast_backend, measured_w, served
 
 HOST = "127.0.0.4"
-WAIT_S = 20.0
 
 
-@contextlib.asynccontextmanager
-async def braiins() -> AsyncIterator[BraiinsServer]:
-    server = BraiinsServer(SimMiner(S19_BOS), host=HOST)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-def measured_w(b: MinerBackend) -> float | None:
-    power = b.stats().power
-    return None if power is None else power.power_w
+def braiins() -> contextlib.AbstractAsyncContextManager[BraiinsServer]:
+    return served(BraiinsServer(SimMiner(S19_BOS), host=HOST))
 
 
 def backend(**options: float) -> MinerBackend:
-    settings = {"poll_s": 0.05, "retry_s": 0.05, "retry_max_s": 0.2, "call_timeout_s": 5.0}
-    settings.update(options)
-    return MinerBackend(HOST, "braiins-s19", **settings)  # type: ignore[arg-type]
+    return fast_backend(HOST, "braiins-s19", **{"call_timeout_s": 5.0, **options})
 
 
 async def test_the_power_target_reaches_the_miner_and_is_read_back() -> None:
