@@ -26,6 +26,7 @@ from firmware.api import axeos
 from firmware.api.auth import WriteAuth
 from firmware.api.facade import HeaterFacade
 from firmware.api.history import add_history_routes
+from firmware.api.homekit import HomeKitSetup, add_homekit_routes
 from firmware.api.pairing import add_pairing_routes
 from firmware.api.same_origin import cross_site_refusal
 from firmware.history import History
@@ -194,6 +195,7 @@ def create_app(
     auth: WriteAuth,
     pairing: PairingService | None = None,
     history: History | None = None,
+    homekit: HomeKitSetup | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[FACADE_KEY] = facade
@@ -204,6 +206,8 @@ def create_app(
         )
     if history is not None:
         add_history_routes(app, history)
+    if homekit is not None:
+        add_homekit_routes(app, homekit, writer=_writer)
     app.router.add_get("/", index)
     app.router.add_static("/web/", WEB_DIR, append_version=False)
     app.router.add_get("/api/system/info", system_info)
@@ -260,8 +264,9 @@ class ApiServer:
         port: int,
         pairing: PairingService | None = None,
         history: History | None = None,
+        homekit: HomeKitSetup | None = None,
     ) -> None:
-        self._app = create_app(facade, auth, pairing, history)
+        self._app = create_app(facade, auth, pairing, history, homekit)
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None

@@ -30,6 +30,7 @@ from firmware.config.schema import (
     GridMeterConfig,
     HearthConfig,
     HeatConfig,
+    HomeKitConfig,
     HttpConfig,
     MqttConfig,
     OpenAdrConfig,
@@ -395,6 +396,10 @@ _TABLES: dict[str, tuple[Validator[Any], object]] = {
     ),
     "discovery": _section(
         {"mdns": (boolean(), True), "address": (_ipv4, "")}, _build(DiscoveryConfig)
+    ),
+    "homekit": _section(
+        {"enabled": (boolean(), False), "port": (port(), 51826), "bind": (_ipv4, "0.0.0.0")},
+        _build(HomeKitConfig),
     ),
     "grid_meter": _section(
         {

@@ -101,6 +101,16 @@ class DiscoveryConfig:
 
 
 @dataclass(frozen=True)
+class HomeKitConfig:
+    """The Apple Home (HomeKit) thermostat accessory (firmware/homekit, docs/homekit.md).
+    Its setup code is generated once and kept in the state directory, never here."""
+
+    enabled: bool = False
+    port: int = 51826  # the HAP server's TCP port (HAP-python's default)
+    bind: str = "0.0.0.0"  # the address it listens on; mDNS as `[discovery]` decides
+
+
+@dataclass(frozen=True)
 class BackendConfig:
     """What hashes: "asic" (the chain on `[asic] port`, the CPU when it is empty), "cpu",
     or "miner": a miner on the network run through pyasic (docs/miners.md)."""
@@ -204,6 +214,7 @@ class HearthConfig:
     discovery: DiscoveryConfig = field(default_factory=DiscoveryConfig)
     room_sensor: RoomSensorConfig = field(default_factory=RoomSensorConfig)
     openadr: OpenAdrConfig = field(default_factory=OpenAdrConfig)
+    homekit: HomeKitConfig = field(default_factory=HomeKitConfig)
     source: str = ""
     # Keys laid over the file from `hearth provision` (firmware/config/provisioned.py), and
     # why the provisioned settings were not used, if they were not.

@@ -49,6 +49,7 @@ from firmware.grid.surplus import SurplusFollower
 from firmware.heat import HeatController, HeatSettings, PowerPlanner, SettingsLimits
 from firmware.heat.planner import IDLE
 from firmware.history import MQTT_LEVELS, HistoryRecorder, Span
+from firmware.homekit import AccessoryFacts, HomeKitRunner, homekit_addresses
 from firmware.parts.board_io import BoardIo
 from firmware.pool import PoolConfig, PoolManager
 from firmware.room_sensor import RoomSensorWatch
@@ -158,6 +159,18 @@ class HeaterDaemon:
         self.api: ApiServer | None = None
         self.lan: LanPresence | None = None
         self.openadr: OpenAdrVen | None = None  # `[openadr]` (firmware/grid/openadr)
+        self.homekit = (  # `[homekit]` (firmware/homekit): Apple Home
+            HomeKitRunner(
+                config.homekit,
+                config.device.state_dir,
+                AccessoryFacts(config.device.name, config.device.id, self.board.name, self.version),
+                get_state=self.service.state,
+                apply_settings=self.service.apply_settings,
+                advertise_on=homekit_addresses(config),
+            )
+            if config.homekit.enabled
+            else None
+        )
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self._stopped = False
         self.slot_start = SlotStart(config.update)
@@ -212,6 +225,7 @@ class HeaterDaemon:
         self.control.best_at_start = self.pool.status().best_share_difficulty
         await self._start_mqtt()
         await self._start_http()
+        await self._start_homekit()
         self._start_openadr()
         self._spawn("pool", self.pool.run())
         self._spawn("control", self.control.run())
@@ -250,6 +264,8 @@ class HeaterDaemon:
         await self._cancel("openadr")  # its caps go through the control loop: first
         if self.openadr is not None:
             await self._bounded("stop OpenADR", self.openadr.stop())
+        if self.homekit is not None:  # its writes go through the control loop too
+            await self._bounded("stop HomeKit", self.homekit.stop())
         for name in ("control", "keeper", "store", "confirm", "history"):
             await self._cancel(name)
         await self._bounded("save the history", asyncio.to_thread(self.history.save))
@@ -449,7 +465,17 @@ class HeaterDaemon:
         )
         self.lan = LanPresence(self.config, self.version, self.broker)
         self.api = ApiServer(
-            self.service, auth, http.bind, http.port, self.lan.pairing, self.history.history
-        )
+            self.service, auth, http.bind, http.port, self.lan.pairing, self.history.history,
+            self.homekit.setup if self.homekit is not None else None,
+        )  # fmt: skip
         await self.api.start()
         await self.lan.start(self.api.port)
+
+    async def _start_homekit(self) -> None:
+        if self.homekit is None:
+            return
+        try:
+            await self.homekit.start()
+        except Exception as exc:  # a port in use, a damaged pairings file: it still heats
+            log.error("HomeKit: not started: %s", exc)
+            await self._bounded("stop HomeKit", self.homekit.stop())

@@ -50,6 +50,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--state-dir", dest="state_dir", help="state directory (default ./state/sim)"
     )
+    parser.add_argument(
+        "--homekit",
+        action=argparse.BooleanOptionalAction,
+        help="the Apple Home accessory (homekit.enabled; docs/homekit.md)",
+    )
     parser.set_defaults(func=run)
 
 

@@ -33,6 +33,7 @@ FLAG_KEYS: dict[str, tuple[str, str]] = {
     "asic_port": ("asic", "port"),
     "speed": ("sim", "speed"),
     "duration": ("sim", "duration_s"),
+    "homekit": ("homekit", "enabled"),
 }
 
 

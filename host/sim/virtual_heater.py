@@ -41,7 +41,7 @@ from firmware.broker import CREDENTIALS_FILE, BrokerCredentials
 from host.sim.embedded_login import embedded_port, seed_login
 from host.sim.heater_thermals import HeaterThermals
 from host.sim.options import SimPlan
-from host.sim.pairing_code import fetch_pairing_code
+from host.sim.pairing_code import fetch_homekit_setup, fetch_pairing_code
 from host.sim.status import StateWatcher, status_line
 from hw.sim.chain import ChainSimulator
 from hw.sim.i2c import I2cServer
@@ -222,6 +222,9 @@ class VirtualHeater:
                 lines.append(f"  HTTP token  : {token.read_text().strip()} (for writes)")
                 code = fetch_pairing_code(self.http_port, token.read_text().strip())
                 lines.append(f"  pairing code: {code}")
+                if self.config.homekit.enabled:
+                    setup = fetch_homekit_setup(self.http_port, token.read_text().strip())
+                    lines.append(f"  Apple Home  : {setup}")
         if self.parts is not None and self.i2c is not None:
             names = ", ".join(f"{n} {p.name}" for n, p in self.parts.parts.items())
             lines.append(f"  board parts : {names} on {self.i2c.url}")

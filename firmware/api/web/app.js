@@ -47,7 +47,11 @@ function showSignedIn() {
   for (const el of document.querySelectorAll(".write")) el.disabled = !signedIn;
 }
 
-function signOut() { sessionStorage.removeItem(AUTH_KEY); showSignedIn(); }
+function signOut() {
+  sessionStorage.removeItem(AUTH_KEY);
+  $("homekit").classList.add("hidden");  // the setup code is the owner's to see
+  showSignedIn();
+}
 
 function render() {
   const s = current.state;
@@ -108,6 +112,17 @@ async function loadPairing() {
   } else {
     $("pair-code").textContent = (code.body && code.body.error) || "not available";
   }
+  await loadHomeKit();
+}
+
+async function loadHomeKit() {
+  const hk = await getJson("/api/homekit", true);
+  $("homekit").classList.toggle("hidden", hk.status !== 200);
+  if (hk.status !== 200) return;
+  $("hk-code").textContent = hk.body.running ? hk.body.setup_code : "not running";
+  $("hk-uri").textContent = hk.body.setup_uri || "–";
+  $("hk-paired").textContent = hk.body.running
+    ? (hk.body.paired ? "(paired with a Home)" : "(not paired yet)") : "";
 }
 
 function polyline(svg, points, color, lo, hi, t0, t1) {

@@ -72,6 +72,11 @@ user = "bc1q.file"
     assert from_file.device.id == "from-file" and from_file.http.port == 8080
 
 
+def test_homekit_is_a_flag_too():
+    assert plan(parse("--homekit")).config.homekit.enabled
+    assert not plan(parse()).config.homekit.enabled
+
+
 def test_bad_flag_values_are_refused_naming_the_key():
     with pytest.raises(ConfigError, match=r"sim\.speed"):
         plan(parse("--speed", "-3"))
