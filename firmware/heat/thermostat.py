@@ -12,7 +12,14 @@ Signal path, each `update()`:
 3. PID in parallel form. P and I act on the error; D acts on the filtered measurement
    only (no derivative kick on a setpoint step), through its own filter (Td / N).
    Anti-windup: the integral stops while the output is saturated in the direction the
-   error pushes, and is clamped to [0, cap] (`limit_w`, at most max_w).
+   error pushes, and is clamped to [0, cap] (`limit_w`, at most max_w). On the way down
+   to a lowered target, held at `min_w` (step 4), the output is saturated at the
+   heater's floor too: while the room is heading there (within `COAST_GRACE_S` of the
+   hold, or falling fast enough to arrive within two integral times) the integral
+   holds, so the room coasts down at `min_w` instead of the load estimate winding
+   below it and the heater stopping on the way (a stop lasts `min_off_s` and dips past
+   the target). A room that does not fall at `min_w` needs less: the integral winds
+   down, and the heater duty-cycles.
 4. The continuous demand in [0, max_w] goes through `DutyCycler`: at or above `min_w`
    it passes; below it the heater runs at `min_w` or stops, with minimum on/off times.
    A brief dip below `min_w` while the integral (the room's load) is above it holds
@@ -41,6 +48,10 @@ from firmware.heat.tuning import Tuning
 
 SNAPSHOT_VERSION = 1
 RELAY_MAX_GAP_S = 120.0  # a longer gap between updates breaks a relay test
+# After a hold at min_w starts, the filtered slope needs the measurement filter and the
+# derivative filter (a few minutes each) to show the room turning: the integral holds
+# this long before the slope decides.
+COAST_GRACE_S = 600.0
 
 
 def _alpha(dt_s: float, tau_s: float) -> float:
@@ -135,6 +146,8 @@ class Thermostat:
         self._slope_c_s = 0.0
         self._last_s: float | None = None
         self._reference_c: float | None = None
+        self._lowered = False  # heading down to a lowered target, not there yet
+        self._held_since: float | None = None  # held at min_w on the way down since
         self._relay_target_c = math.nan
         self._settled_since: float | None = None
         self._next_relay_s = 0.0
@@ -258,6 +271,10 @@ class Thermostat:
         catch up; a lowered target applies at once (the heater just stops)."""
         assert self._filtered_c is not None
         ref = self._reference_c
+        if ref is not None and target_c < ref - 1e-9:
+            self._lowered = True
+        elif ref is not None and target_c > ref + 1e-9:
+            self._lowered = False
         if ref is None or target_c <= ref or self.setpoint_rise_c_s <= 0:
             ref = target_c
         else:
@@ -278,7 +295,15 @@ class Thermostat:
         d = -t.kp_w_per_k * t.td_s * self._slope_c_s
         raw = p + self._integral_w + d
         pushing_up = e > 0 and raw >= hi
-        pushing_down = e < 0 and raw <= 0.0
+        # Held at min_w (see `update`) the heater delivers min_w, not `raw`: saturated at
+        # its floor only while coasting down to a lowered target; otherwise the integral
+        # learns that the room needs less.
+        if error >= 0:
+            self._lowered = False  # the room got to the lowered target
+        held = raw < self.min_w <= self._integral_w and error > -self.stop_margin_c
+        pushing_down = e < 0 and (self._coasting_at_floor(error) if held else raw <= 0.0)
+        if not (held and self._lowered):
+            self._held_since = None
         if not (pushing_up or pushing_down):
             self._integral_w += t.kp_w_per_k / t.ti_s * e * dt
         self._integral_w = max(0.0, min(hi, self._integral_w))
@@ -290,6 +315,19 @@ class Thermostat:
                 self.tuning = t.detuned(self.detune_factor)
                 self.detunes += 1
         return demand
+
+    def _coasting_at_floor(self, error: float) -> bool:
+        """Held at `min_w` (below it the heater could only stop, see `update`): on the
+        way down to a lowered target, while the room heads there."""
+        if not self._lowered:
+            return False
+        now = self._last_s or 0.0
+        if self._held_since is None:
+            self._held_since = now
+        if now - self._held_since < COAST_GRACE_S:
+            return True
+        slope = self._slope_c_s  # < 0 and there within two integral times
+        return slope < 0 and error >= slope * 2.0 * self.tuning.ti_s
 
     def _maybe_start_relay(self, now_s: float, error: float, demand: float) -> None:
         if not self.autotune or self.tuning.source != "default" or now_s < self._next_relay_s:

@@ -241,3 +241,54 @@ def test_a_loop_that_keeps_hunting_is_tested_afresh() -> None:
         sources.append(thermostat.tuning.source)
     assert "adapted" in sources
     assert sources[-1] == "relay"  # it forgot the bad gains and measured the room again
+
+
+def learned_250_w() -> Thermostat:
+    """A thermostat that knows its room: 250 W of load, floor 150 W."""
+    learned = Tuning(kp_w_per_k=285.0, ti_s=3344.0, td_s=241.0, source="manual", load_w=250.0)
+    return Thermostat(
+        150.0, 400.0, autotune=False, tuning={"version": 1, "tuning": learned.to_dict()}
+    )
+
+
+def test_a_lowered_target_coasts_at_min_w_without_stopping() -> None:
+    # Held at min_w while the room falls towards a lowered target, the heater is at its
+    # floor: the integral (the room's 250 W load) must hold, not wind down below min_w and
+    # stop the heater on the way (a stop then costs min_off_s and a dip past the target).
+    thermostat = learned_250_w()
+    for k in range(180):  # half an hour at 20.9 °C
+        thermostat.update(k * 10.0, 20.9, 20.9)
+    outputs = []
+    for k in range(int(2.5 * 3600 / 10)):
+        room_c = max(20.0, 20.9 - k * 10.0 / 3600.0)  # down 1 K/h, then at the target
+        outputs.append(thermostat.update(1800.0 + k * 10.0, room_c, 20.0))
+    assert min(outputs) == 150.0  # held at the floor, never stopped
+    assert thermostat.cycles == 1
+    assert outputs[-1] > 200.0  # at the target it heats with the room's load again
+
+
+def test_a_room_that_stays_warm_at_min_w_still_stops() -> None:
+    # the same setback, but the room does not fall at min_w (it needs less): the hold
+    # ends, the integral learns the smaller load, and the heater duty-cycles
+    thermostat = learned_250_w()
+    for k in range(180):
+        thermostat.update(k * 10.0, 20.9, 20.9)
+    outputs = [thermostat.update(1800.0 + k * 10.0, 20.6, 20.0) for k in range(4 * 360)]
+    assert 0.0 in outputs
+
+
+def test_a_setback_in_a_room_that_needs_more_than_min_w_never_stops() -> None:
+    # the living room needs ~160 W at 20 °C; a heater whose floor is 150 W drops to it on
+    # the 21 → 20 °C setback and coasts there, with no stop and no dip past the target
+    room = still_room("living", 21.0)
+    thermostat = Thermostat(150.0, 400.0)
+    t = 0.0
+    while thermostat.tuning.source != "relay":
+        run(thermostat, room, 1.0, lambda _t: 21.0, start_s=t)
+        t += 3600.0
+        assert t < 12 * 3600, thermostat.last_relay_failure
+    run(thermostat, room, 4.0, lambda _t: 21.0, start_s=t)
+    setback = run(thermostat, room, 6.0, lambda _t: 20.0, start_s=t + 4 * 3600)
+    assert setback.cycles() == 0
+    assert min(setback.watts) == 150.0
+    assert min(setback.air_c) >= 19.85
