@@ -176,6 +176,7 @@ class HeatController:
             # the chips cannot run under means no heating, not bursts above the cap
             return self._decide(0.0, "idle", target, owner, limit, by, tuple(reasons))
         self.thermostat.limit_w = limit
+        self.thermostat.hold_floor_when_lowered = shift != "coast"
         watts = self.thermostat.update(now_s, room_c, target)
         if shift == "preheat" and room_c < target - PREHEAT_FULL_BELOW_C:
             # Cheap power: store heat at the cap until close to the raised target (the

@@ -156,6 +156,9 @@ class Thermostat:
         # A power cap below max_w (owner's limit, quiet hours, demand response); set by
         # the HeatController. The PID saturates against it, so it does not wind up.
         self.limit_w = self.max_w
+        # False while the target is lowered to spend stored heat (a tariff's dear hours):
+        # then the room should coast with the heater stopped, not held at min_w.
+        self.hold_floor_when_lowered = True
         if tuning is not None:
             self.restore(tuning)
 
@@ -319,7 +322,7 @@ class Thermostat:
     def _coasting_at_floor(self, error: float) -> bool:
         """Held at `min_w` (below it the heater could only stop, see `update`): on the
         way down to a lowered target, while the room heads there."""
-        if not self._lowered:
+        if not (self._lowered and self.hold_floor_when_lowered):
             return False
         now = self._last_s or 0.0
         if self._held_since is None:

@@ -292,3 +292,18 @@ def test_a_setback_in_a_room_that_needs_more_than_min_w_never_stops() -> None:
     assert setback.cycles() == 0
     assert min(setback.watts) == 150.0
     assert min(setback.air_c) >= 19.85
+
+
+def test_a_price_coast_stops_rather_than_holding_min_w() -> None:
+    # the first test's fall to a lowered target, but lowered to spend stored heat while
+    # power is dear (the controller clears `hold_floor_when_lowered`): no hold at the
+    # floor, the integral learns and the heater stops on the way down
+    thermostat = learned_250_w()
+    for k in range(180):
+        thermostat.update(k * 10.0, 20.9, 20.9)
+    thermostat.hold_floor_when_lowered = False
+    outputs = []
+    for k in range(int(2.5 * 3600 / 10)):
+        room_c = max(20.0, 20.9 - k * 10.0 / 3600.0)
+        outputs.append(thermostat.update(1800.0 + k * 10.0, room_c, 20.0))
+    assert 0.0 in outputs
