@@ -38,7 +38,7 @@ class SetPrices:
 
 @dataclass(frozen=True)
 class CapCommand:
-    """Post `source`'s power cap (firmware.heat.caps; OpenADR, solar surplus), or lift it
+    """Post `source`'s power cap (firmware.heat.caps; the OpenADR VEN), or lift it
     with `cap=None`. `cap.until_s` is on the control clock: `ControlLoop.control_at`
     turns unix seconds into it."""
 

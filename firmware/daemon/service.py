@@ -80,7 +80,7 @@ class HeaterService:
         self.persistence.changed()
 
     async def post_cap(self, source: str, cap: Cap | None) -> None:
-        """An outside input's power cap (OpenADR, solar surplus); None lifts it."""
+        """An outside input's power cap (the OpenADR VEN); None lifts it."""
         await self.control.send(CapCommand(source, cap))
 
     async def pause(self) -> None:

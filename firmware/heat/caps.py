@@ -7,13 +7,14 @@ Sources:
     "quiet_hours"  the owner's quiet hours, while they last
     "demand"       MQTT `demand` (firmware.heat.demand)
     "openadr"      an OpenADR event
-    "solar"        surplus following (firmware.grid.surplus)
-    "tariff"       a price-driven cap
     "restore"      the owner's restore ramp after a demand or OpenADR cap lifts
                    (firmware.heat.restore)
 
-The comfort floor: below `frost_c` the grid's caps (demand, openadr, solar, tariff,
-restore) are not honoured, so the room never freezes; the owner's own caps still are.
+Solar surplus and prices post no cap: surplus is a floor under the thermostat's watts,
+prices move the target (docs/heat.md).
+
+The comfort floor: below `frost_c` the grid's caps (demand, openadr, restore) are not
+honoured, so the room never freezes; the owner's own caps still are.
 Safety limits are not caps: they live in the supervisor and the interlocks, after this.
 """
 
@@ -23,7 +24,7 @@ import math
 from dataclasses import dataclass
 
 OWNER_SOURCES = frozenset({"owner", "quiet_hours"})
-GRID_SOURCES = frozenset({"demand", "openadr", "solar", "tariff", "restore"})
+GRID_SOURCES = frozenset({"demand", "openadr", "restore"})
 SOURCES = OWNER_SOURCES | GRID_SOURCES
 FROST_C = 7.0  # below this the grid's caps yield: frozen pipes cost more than any tariff
 

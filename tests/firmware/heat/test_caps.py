@@ -41,7 +41,7 @@ def test_of_equal_caps_the_one_that_lasts_longest_is_named() -> None:
 
 def test_below_the_frost_floor_only_the_owners_caps_hold() -> None:
     caps = CapStore()
-    for source in ("demand", "openadr", "solar", "tariff"):
+    for source in ("demand", "openadr", "restore"):
         caps.set(Cap(source, 0.0, None))
     caps.set(Cap("quiet_hours", 120.0, 1000.0))
     assert caps.effective(0.0, FROST_C + 0.1).max_power_w == 0.0
@@ -53,9 +53,9 @@ def test_below_the_frost_floor_only_the_owners_caps_hold() -> None:
     ("kwargs", "message"),
     [
         ({"source": "neighbour", "max_power_w": 1.0, "until_s": None}, "source = 'neighbour'"),
-        ({"source": "solar", "max_power_w": -1.0, "until_s": None}, "max_power_w = -1.0"),
-        ({"source": "solar", "max_power_w": math.nan, "until_s": None}, "max_power_w = nan"),
-        ({"source": "solar", "max_power_w": 1.0, "until_s": math.inf}, "until_s = inf"),
+        ({"source": "demand", "max_power_w": -1.0, "until_s": None}, "max_power_w = -1.0"),
+        ({"source": "demand", "max_power_w": math.nan, "until_s": None}, "max_power_w = nan"),
+        ({"source": "demand", "max_power_w": 1.0, "until_s": math.inf}, "until_s = inf"),
     ],
 )
 def test_a_bad_cap_is_refused_with_its_reason(kwargs: dict, message: str) -> None:
@@ -103,5 +103,5 @@ def test_a_cap_command_shows_in_the_state_with_its_end_in_unix_seconds() -> None
 
 
 def test_a_cap_command_for_another_source_is_refused() -> None:
-    with pytest.raises(ValueError, match="source 'solar' posts a 'openadr' cap"):
-        CapCommand("solar", Cap("openadr", 0.0, None))
+    with pytest.raises(ValueError, match="source 'demand' posts a 'openadr' cap"):
+        CapCommand("demand", Cap("openadr", 0.0, None))
