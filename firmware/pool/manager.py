@@ -304,10 +304,14 @@ class PoolManager:
             return
 
     async def _probe_better(self, index: int) -> StratumSession | None:
-        """Every primary_retry_s, try the pools above `index`; return the first that works."""
+        """Every primary_retry_s, try the pools above `index` that are not holding us off
+        (client.reconnect); return the first that works."""
         while True:
             await asyncio.sleep(self._primary_retry)
+            now = self._clock()
             for better in range(index):
+                if self._held_until.get(better, now) > now:
+                    continue
                 session = await self._open(better)
                 if session is not None:
                     return session
