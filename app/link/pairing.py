@@ -16,12 +16,26 @@ from app.model.found import FoundError, FoundHeater, Pairing, check_code, pairin
 
 PAIR_TIMEOUT_S = 10.0
 MAX_ANSWER_BYTES = 64 * 1024
-# What the heater's refusals mean to the owner (docs/http-api.md, "Pairing").
+MAX_REASON_CHARS = 200
+# What the heater's refusals mean to the owner (docs/discovery.md, "Pairing").
 REFUSALS = {
-    403: "the code is wrong or has expired: look at the heater's page for the current one",
+    400: "the heater did not take the request",
+    403: "the code is wrong, used or expired: look at the heater's page for the current one",
     409: "the heater cannot pair now",
-    429: "too many wrong codes: wait a minute, then try again",
+    429: "too many wrong codes: that code is burnt, ask the heater for a new one",
 }
+
+
+def heater_reason(error: urllib.error.HTTPError) -> str:
+    """The `{"error": ...}` a refusing heater sends, cut short; "" if there is none."""
+    try:
+        answer = json.loads(error.read(MAX_ANSWER_BYTES))
+    except (OSError, ValueError):
+        return ""
+    reason = answer.get("error") if isinstance(answer, dict) else None
+    if not isinstance(reason, str):
+        return ""
+    return "".join(c for c in reason if c.isprintable())[:MAX_REASON_CHARS]
 
 
 def pair(
@@ -37,7 +51,9 @@ def pair(
             raw = response.read(MAX_ANSWER_BYTES + 1)
     except urllib.error.HTTPError as error:
         detail = REFUSALS.get(error.code, f"the heater answered HTTP {error.code}")
-        raise FoundError(f"Pairing with {heater.name} refused: {detail}") from None
+        said = heater_reason(error)
+        said = f" ({said})" if said else ""
+        raise FoundError(f"Pairing with {heater.name} refused: {detail}{said}") from None
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise FoundError(f"Cannot reach {heater.name} at {heater.pair_url}: {reason}") from None

@@ -69,6 +69,7 @@ class AppModel:
         self.found: dict[str, FoundHeater] = {}
         self.found_refused: list[str] = []  # advertisements skipped, and why (last few)
         self.pairing_with: str | None = None  # the service name being paired with
+        self.pairing_busy = False  # a code is on its way to the heater
         self.pairing_message = ""
 
     # -- observation ----------------------------------------------------------------
@@ -230,6 +231,9 @@ class AppModel:
 
     def on_gone(self, service: str) -> None:
         self.found.pop(service, None)
+        if self.pairing_with == service and not self.pairing_busy:
+            self.pairing_with = None
+            self.pairing_message = "That heater is no longer on the network."
         self.changed()
 
     def on_found_refused(self, reason: str) -> None:
@@ -251,8 +255,20 @@ class AppModel:
         )
         self.changed()
 
+    def begin_pairing(self, service: str) -> FoundHeater | None:
+        """Pair was tapped: the heater to send the code to, or None (it is gone, or a
+        code is already on its way: one tap, one try of the heater's few)."""
+        heater = self.found.get(service)
+        if heater is None or self.pairing_busy:
+            return None
+        self.pairing_busy = True
+        self.pairing_message = f"Pairing with {heater.name}…"
+        self.changed()
+        return heater
+
     def paired(self, pairing: Pairing | None, error: str) -> AppSettings | None:
         """The end of a pairing: the settings to connect with, or None (and why)."""
+        self.pairing_busy = False
         if pairing is None:
             self.pairing_message = error
             self.changed()

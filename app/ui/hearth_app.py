@@ -56,7 +56,7 @@ NAV_LABELS = {
     "settings": "Setup",
 }
 SETTINGS_FILE = "settings.json"
-NO_BROKER = "Not connected: pick a heater found on your network, or enter a broker"
+NO_BROKER = "No heater paired yet"
 PAIRING_CLIENT = "Hearth app"  # how this app is listed among the heater's paired apps
 DAYS_FILE = "days.json"
 SAVE_DAYS_EVERY_S = 60.0
@@ -126,7 +126,15 @@ class HearthApp(App):
         )
         top = BoxLayout(size_hint_y=None, height=dp(52), padding=(dp(16), dp(6)), spacing=dp(8))
         self.title_label = Text("Hearth", font_size=theme.FONT_LARGE, bold=True)
-        self.link_label = Text("", color=theme.TEXT_DIM, halign="right", size_hint_x=0.55)
+        # One line, cut with "…": the whole reason is on Setup, under the broker.
+        self.link_label = Text(
+            "",
+            color=theme.TEXT_DIM,
+            halign="right",
+            size_hint_x=0.55,
+            shorten=True,
+            shorten_from="right",
+        )
         top.add_widget(self.title_label)
         top.add_widget(self.link_label)
         root.add_widget(top)
@@ -205,11 +213,9 @@ class HearthApp(App):
 
     def pair(self, service: str, code: str) -> None:
         """Exchange the code for this app's own login, then connect with it."""
-        heater = self.model.found.get(service)
+        heater = self.model.begin_pairing(service)
         if heater is None:
             return
-        self.model.pairing_message = f"Pairing with {heater.name}…"
-        self.model.changed()
 
         def done(pairing: Pairing | None, error: str) -> None:
             settings = self.model.paired(pairing, error)

@@ -245,7 +245,8 @@ class SettingsScreen(Page):
 
     def refresh(self) -> None:
         model = self.model
-        self.connection.text = f"{model.connection.capitalize()} {model.connection_detail}".strip()
+        detail = f": {model.connection_detail}" if model.connection_detail else ""
+        self.connection.text = f"{model.connection.capitalize()}{detail}"
         for unit, button in self.unit_buttons.items():
             button.show(selected=model.settings.units == unit)
         now = model.clock()

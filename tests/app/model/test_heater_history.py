@@ -82,3 +82,22 @@ def test_bad_rows_are_skipped_not_guessed() -> None:
     history = decode_history(json.dumps(document))
     assert history.skipped == 2  # a text time, and a row older than the one before it
     assert [(s.power_w, s.room_c) for s in history.samples] == [(500.0, 20.0), (None, None)]
+
+
+def test_rows_of_the_wrong_length_are_skipped_and_units_follow_the_fields() -> None:
+    document = {
+        "interval_s": 3600,
+        "fields": ["room_c", "hashrate_ths", "earnings_sat", "a_newer_field"],
+        "samples": [
+            [NOW - 7200, 20.5, 2.5, 10, "x"],
+            [NOW - 3600, 21.0, None, 11],  # one value short
+            [NOW, 21.5, None, 12, None],
+            "not a row",
+            [],
+        ],
+    }
+    history = decode_history(json.dumps(document))
+    assert history.interval_s == 3600 and history.skipped == 3
+    first, last = history.samples
+    assert (first.room_c, first.target_c, first.power_w) == (20.5, None, None)
+    assert first.hashrate_ghs == 2500.0 and last.hashrate_ghs is None  # TH/s sent, GH/s kept

@@ -11,6 +11,7 @@ from app.model.schedule import (
     default_week,
     format_minutes,
     from_payload,
+    is_empty,
     to_payload,
     validate,
 )
@@ -109,3 +110,9 @@ def test_editor_catches_blocks_moved_out_of_order() -> None:
         editor.payload()
     with pytest.raises(ValueError):
         editor.select_day("someday")
+
+
+def test_no_schedule_yet_is_not_an_error() -> None:
+    assert is_empty({}) and is_empty({day: [] for day in DAYS})
+    assert not is_empty({"mon": [{"at": "06:30", "target_c": 21.0}]})
+    assert not is_empty(None) and not is_empty({"mon": "x"})

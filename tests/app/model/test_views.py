@@ -80,3 +80,25 @@ def test_stats_view_series_and_figures() -> None:
     assert view.energy_today_text == "0.63 kWh" and view.energy_total_text == "43.00 kWh"
     assert view.efficiency_text == "17.5 J/TH"
     assert stats_view(None, units="C", now=NOW).samples == 0
+
+
+def test_the_thermostat_says_when_the_pool_is_down_and_why_power_is_held_back() -> None:
+    view = thermostat_view(
+        heater(pool="offline", limited_by="demand", limited_until=NOW + 1800),
+        units="C",
+        now=NOW,
+        message="",
+    )
+    pool, shed = view.notices
+    assert pool == (
+        "Pool unreachable (stratum+tcp://127.0.0.1:3333): not mining, no earnings. "
+        "The heater keeps heating."
+    )
+    assert shed.startswith("The grid asked for less power: heating held back until ")
+    cap = thermostat_view(
+        heater(limited_by="owner", power_limit_w=300), units="C", now=NOW, message=""
+    )
+    assert cap.notices == ("Power held to 300 W by your power cap.",)
+    assert thermostat_view(heater(), units="C", now=NOW, message="").notices == ()
+    newer = thermostat_view(heater(limited_by="moon"), units="C", now=NOW, message="")
+    assert newer.notices == ("Power held back (moon).",)  # a newer firmware's reason

@@ -25,7 +25,7 @@ import pathlib
 import sys
 import time
 import traceback
-from typing import Any
+from typing import Any, Protocol
 
 from kivy.clock import Clock
 from kivy.logger import Logger
@@ -285,7 +285,18 @@ def main() -> None:
         prefix=None,
     )
     app = HearthApp(options)
-    driver = Driver(app, args)
+    drive(app, Driver(app, args))
+
+
+class Driven(Protocol):
+    finished: bool
+
+    def start(self, *_: object) -> None: ...
+
+
+def drive(app: HearthApp, driver: Driven) -> None:
+    """Run the app with `driver` starting on its first frame; exit 1 if the app raised,
+    4 if Kivy stopped before the driver wrote its report."""
     Clock.schedule_once(driver.start, 0)
     try:
         app.run()

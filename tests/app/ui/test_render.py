@@ -207,3 +207,38 @@ def test_the_screenshot_command_fails_clearly_without_a_heater(
     )
     assert done.returncode == 3 and "no heater reported" in done.stderr
     assert not out.exists()
+
+
+def test_pool_down_demand_shed_and_no_schedule_yet_are_said_in_words(
+    mosquitto_broker: MosquittoBroker, xvfb_display: str, tmp_path: pathlib.Path
+) -> None:
+    heater = ContractHeater(
+        mosquitto_broker.host,
+        mosquitto_broker.port,
+        username=mosquitto_broker.username,
+        password=mosquitto_broker.password,
+        state=contract_state(pool="offline", limited_by="demand", schedule={}),
+    ).start()
+    try:
+        report = run_driver(
+            mosquitto_broker, xvfb_display, tmp_path, "--screens", "thermostat,schedule"
+        )
+    finally:
+        heater.stop()
+    thermostat = report["thermostat"]
+    assert isinstance(thermostat, dict)
+    notices = next(text for text in thermostat["labels"] if text.startswith("Pool unreachable"))
+    assert notices.splitlines() == [
+        "Pool unreachable (stratum+tcp://127.0.0.1:3333): not mining, no earnings. "
+        "The heater keeps heating.",
+        "The grid asked for less power: heating held back.",
+    ]
+    schedule = report["schedule"]
+    assert isinstance(schedule, dict)
+    labels = schedule["labels"]
+    assert "No schedule yet. A suggested week is shown: tap Send to use it." in labels
+    assert not any("could not be read" in text for text in labels)
+    assert (
+        "The schedule applies only in Auto; the heater is in Heat now, so it is not followed."
+        in labels
+    )
