@@ -38,24 +38,18 @@ board, and how far the room falls during an hour's shed.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import math
 import sys
 import time
 from dataclasses import dataclass, field
 
-from firmware.board import load_board
-from firmware.heat import (
-    HeatController,
-    HeatSettings,
-    SettingsLimits,
-    Thermostat,
-    apply_update,
-    parse_demand,
-)
+from firmware.heat import HeatController, Thermostat, parse_demand
 from firmware.heat.planner import PlannedPoint, PowerPlanner
 from firmware.heat.restore import RestoreRamp
-from hw.sim.room import ROOMS, Room
+from hw.sim.room import ROOMS
+from tests.bench.heated_room import HeatedRoom, whole_chain_planner
 
 DT_S = 10.0
 HOURS = 48.0
@@ -87,7 +81,9 @@ class OnOff:
         self.on = False
         self.switched_s = -math.inf
 
-    def update(self, now_s: float, room_c: float, target_c: float) -> PlannedPoint:
+    def decide(self, now_s: float, _local: datetime.datetime, room_c: float) -> PlannedPoint:
+        """At the end of the step begun at `now_s` − DT_S, against that step's target."""
+        target_c = target_at(now_s - DT_S)
         if now_s - self.switched_s >= MIN_ON_OFF_S:
             if self.on and room_c >= target_c + HYSTERESIS_C:
                 self.on, self.switched_s = False, now_s
@@ -140,34 +136,28 @@ def simulate(
     room_name: str, controller: str, duty: tuple[float, float, float] | None = None
 ) -> tuple[Tally, dict[str, object]]:
     """`duty`: the thermostat's (min_on_s, min_off_s, restart_margin_c), else its own."""
-    board = load_board("hearth-400")
-    planner = PowerPlanner(board, whole_chain=True)  # what hearthd runs
-    room = Room(ROOMS[room_name], seed=7)
-    room.settle(NIGHT_C)
-    settings = apply_update(
-        HeatSettings(), {"mode": "auto", "schedule": SCHEDULE}, SettingsLimits(planner.max_w)
-    )
-    lo, hi = planner.min_w, planner.max_w
     own = None
     if duty is not None:
         on_s, off_s, margin_c = duty
-        own = Thermostat(lo, hi, min_on_s=on_s, min_off_s=off_s, restart_margin_c=margin_c)
-    heat = HeatController(settings, lo, hi, room_max_c=board.thermal.room_max_c, thermostat=own)
+        own = functools.partial(
+            Thermostat, min_on_s=on_s, min_off_s=off_s, restart_margin_c=margin_c
+        )
+    update = {"mode": "auto", "schedule": SCHEDULE}
+    rig = HeatedRoom(ROOMS[room_name], NIGHT_C, update, START, DT_S, own)
+    heat, planner = rig.heat, rig.planner
     thermostat = heat.thermostat
-    control = DaemonStep(heat, planner)
-    onoff = OnOff(planner.best_for(planner.max_w), planner.off)
+    if controller == "hearth":
+        decide = DaemonStep(heat, planner).decide
+    else:
+        decide = OnOff(planner.best_for(planner.max_w), planner.off).decide
     tally = Tally()
-    point = planner.off
     last_target = target_at(0.0)
     step_s, step_dir, reached = -math.inf, 0, True
-    steps = int(HOURS * 3600 / DT_S)
-    for k in range(steps):
-        now = k * DT_S
+    for k, (now, state, point) in enumerate(rig.run(HOURS * 3600, decide)):
         target = target_at(now)
         if target != last_target:
             step_s, step_dir, reached = now, (1 if target > last_target else -1), False
             last_target = target
-        state = room.step(DT_S, point.power_w)
         tally.energy_j += point.power_w * DT_S
         if k % int(3600 / DT_S) == 0:
             tally.hourly_j.append(0.0)
@@ -182,14 +172,7 @@ def simulate(
             reached = reached or air <= target
             if reached:
                 tally.overshoot_c = max(tally.overshoot_c, target - air)
-        if controller == "hearth":
-            local = START + datetime.timedelta(seconds=now + DT_S)
-            new = control.decide(now + DT_S, local, state.sensor_c)
-        else:
-            new = onoff.update(now + DT_S, state.sensor_c, target)
-        if new.hashing and not point.hashing:
-            tally.cycles += 1
-        point = new
+    tally.cycles = rig.chip_starts
     extra: dict[str, object] = {}
     if controller == "hearth":
         extra = {
@@ -208,20 +191,15 @@ def events(window_detection: bool) -> dict[str, float]:
     control-clock seconds from the shed signal to a decision at idle (hearthd decides at
     once on a command; `bench_shed` times the path to the chips), and how far the room
     fell during the shed."""
-    board = load_board("hearth-400")
-    planner = PowerPlanner(board, whole_chain=True)  # what hearthd runs
-    room = Room(ROOMS["living"], seed=7)
-    room.settle(NIGHT_C)
-    settings = apply_update(
-        HeatSettings(),
-        {"mode": "auto", "schedule": SCHEDULE, "window_detection": window_detection},
-        SettingsLimits(planner.max_w),
-    )
-    heat = HeatController(settings, planner.min_w, planner.max_w)
-    control = DaemonStep(heat, planner)
-    point, sensor_c = planner.off, NIGHT_C
+    update = {"mode": "auto", "schedule": SCHEDULE, "window_detection": window_detection}
+    rig = HeatedRoom(ROOMS["living"], NIGHT_C, update, START, DT_S)
+    room, heat = rig.room, rig.heat
+    control = DaemonStep(heat, rig.planner)
+    point, sensor_c = rig.planner.off, NIGHT_C
     window_at, shed_at = (24 + 10) * 3600.0, (24 + 18) * 3600.0
     window_j, shed_latency, lowest, before_shed = 0.0, math.nan, math.inf, math.nan
+    # stepped by hand, not by `rig.run`: the window opens before a step and the shed
+    # signal is decided on at once, between two steps
     for k in range(int((24 + 20) * 3600 / DT_S)):
         now = k * DT_S
         if now == window_at:
@@ -229,7 +207,7 @@ def events(window_detection: bool) -> dict[str, float]:
         if now == shed_at:
             before_shed = room.air_c
             heat.demand_response(now, parse_demand(b'{"max_power_w": 0, "duration_s": 3600}'))
-            point = control.decide(now, START + datetime.timedelta(seconds=now), sensor_c)
+            point = control.decide(now, rig.local(now), sensor_c)
             if not point.hashing:
                 shed_latency = 0.0
         state = room.step(DT_S, point.power_w)
@@ -237,9 +215,8 @@ def events(window_detection: bool) -> dict[str, float]:
             window_j += point.power_w * DT_S
         if shed_at <= now < shed_at + 3600.0:
             lowest = min(lowest, state.air_c)
-        local = START + datetime.timedelta(seconds=now + DT_S)
         sensor_c = state.sensor_c
-        point = control.decide(now + DT_S, local, sensor_c)
+        point = control.decide(now + DT_S, rig.local(now + DT_S), sensor_c)
         if now >= shed_at and math.isnan(shed_latency) and not point.hashing:
             shed_latency = now + DT_S - shed_at
     return {
@@ -256,7 +233,7 @@ def ratio_bound(energies_j: list[float], span_s: float, baseline_th_per_kwh: flo
     the chain's minimum duty-cycled at that most efficient point. One span of the whole
     run: the ceiling for the run's energy; hour by hour: the best that follows the heat
     the room took in each hour."""
-    planner = PowerPlanner(load_board("hearth-400"), whole_chain=True)
+    planner = whole_chain_planner()
     top, idle = planner.most_efficient(), planner.off.power_w
     hashes_gh = 0.0
     for energy_j in energies_j:
@@ -310,7 +287,7 @@ def main() -> int:
     started = time.monotonic()
     rooms: dict[str, object] = {}
     met = True
-    floor_w = PowerPlanner(load_board("hearth-400"), whole_chain=True).min_w
+    floor_w = whole_chain_planner().min_w
     for name in ROOMS:
         hearth, extra = simulate(name, "hearth")
         baseline, _ = simulate(name, "onoff")

@@ -45,13 +45,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from firmware.board import load_board
 from firmware.grid.surplus import SurplusFollower
-from firmware.heat import HeatController, HeatSettings, SettingsLimits, apply_update
-from firmware.heat.planner import PowerPlanner
 from hw.sim.room import ROOMS
 from hw.sim.room.climate import DAY_S, Climate
-from hw.sim.room.model import Room
+from tests.bench.heated_room import BOARD, HeatedRoom
 
 DT_S = 10.0
 TARGET_C, BAND_C = 21.0, 1.0
@@ -162,39 +159,29 @@ def simulate(day: str, follow: bool) -> Tally:
         sun_peak_w=params.sun_peak_w * sun_scale,
         climate=Climate(OUTDOOR_MEAN_C, OUTDOOR_SWING_C, sunrise_hour=sunrise, sunset_hour=sunset),
     )
-    room = Room(params, seed=7)
-    room.settle(TARGET_C)
-    board = load_board("hearth-400")
-    planner = PowerPlanner(board, whole_chain=True)
-    settings = apply_update(
-        HeatSettings(),
+    rig = HeatedRoom(
+        params,
+        TARGET_C,
         {"mode": "heat", "preset": "none", "target_c": TARGET_C, "comfort_band_c": BAND_C},
-        SettingsLimits(planner.max_w),
+        datetime.datetime(2024, 4, 9),  # the warm-up day, then 10-12 April
+        DT_S,
     )
-    heat = HeatController(
-        settings, planner.min_w, planner.max_w, room_max_c=board.thermal.room_max_c
-    )
+    planner, heat = rig.planner, rig.heat
     surplus = SurplusFollower(planner.min_w, planner.max_w, stale_s=STALE_S)
-    start = datetime.datetime(2024, 4, 9)  # the warm-up day, then 10-12 April
+    for _ in rig.run(DAY_S):  # the warm-up day: the controller tunes itself, no meter
+        pass
+    warmup_starts = rig.chip_starts
     tally = Tally()
-    point = planner.off
-    for k in range(int((1 + MEASURED_DAYS) * DAY_S / DT_S)):
-        now = k * DT_S
+    for now, state, point in rig.run(MEASURED_DAYS * DAY_S):
         pv = pv_w(now, None if covers is None else covers[int(now // DAY_S)])
         base = base_w(now)
-        state = room.step(DT_S, point.power_w)
-        measured = now >= DAY_S
-        if measured:
-            tally.add(point.power_w, pv, base, state.air_c)
-        if follow and measured:
+        tally.add(point.power_w, pv, base, state.air_c)
+        if follow:
             # the meter's reading (import positive) holds the heater's own draw
             surplus.reading(now + DT_S, base + point.power_w - pv, point.power_w)
             decision = surplus.decide(now + DT_S, state.sensor_c, TARGET_C, BAND_C)
             heat.set_surplus(decision.heat_w)
-        local = start + datetime.timedelta(seconds=now + DT_S)
-        was_on = point.hashrate_ghs > 0
-        point = planner.step(now + DT_S, heat.tick(now + DT_S, local, state.sensor_c).watts)
-        tally.chip_starts += measured and not was_on and point.hashrate_ghs > 0
+    tally.chip_starts = rig.chip_starts - warmup_starts
     return tally
 
 
@@ -212,7 +199,7 @@ def main() -> int:
     result = {
         "bench": "bench_solar",
         "room": "living",
-        "board": "hearth-400",
+        "board": BOARD,
         "pv_kwp": PV_KWP,
         "base_w": BASE_W,
         "outdoor_c": [OUTDOOR_MEAN_C, OUTDOOR_SWING_C],

@@ -41,13 +41,11 @@ import time
 import zoneinfo
 from dataclasses import dataclass, field
 
-from firmware.board import load_board
 from firmware.grid.formats import parse_prices
-from firmware.heat import HeatController, HeatSettings, PriceSchedule, SettingsLimits, apply_update
-from firmware.heat.planner import PowerPlanner
+from firmware.heat import PriceSchedule
 from hw.sim.room import ROOMS
 from hw.sim.room.climate import Climate
-from hw.sim.room.model import Room
+from tests.bench.heated_room import BOARD, HeatedRoom, whole_chain_planner
 
 DATA = pathlib.Path(__file__).parents[1] / "data" / "prices"
 BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
@@ -110,44 +108,32 @@ def simulate(week: str, priced: bool) -> Tally:
     rows = read_week(week)
     schedule = PriceSchedule.of([(t.replace(tzinfo=None), p) for t, p in rows])
     monday = rows[0][0].replace(tzinfo=None)
-    start = monday - datetime.timedelta(seconds=WARMUP_S)
-    board = load_board("hearth-400")
-    planner = PowerPlanner(board, whole_chain=True)
-    room = Room(dataclasses.replace(ROOMS["living"], climate=WEEKS[week]), seed=7)
-    room.settle(TARGET_C)
-    settings = apply_update(
-        HeatSettings(),
+    rig = HeatedRoom(
+        dataclasses.replace(ROOMS["living"], climate=WEEKS[week]),
+        TARGET_C,
         {"mode": "heat", "preset": "none", "target_c": TARGET_C, "comfort_band_c": BAND_C},
-        SettingsLimits(planner.max_w),
+        monday - datetime.timedelta(seconds=WARMUP_S),
+        DT_S,
     )
-    heat = HeatController(
-        settings, planner.min_w, planner.max_w, room_max_c=board.thermal.room_max_c
-    )
+    for _ in rig.run(WARMUP_S):  # the warm-up day: the controller tunes itself, no prices
+        pass
+    if priced:
+        table = parse_prices(prices_message(rows))  # the daemon's own parser
+        assert table is not None
+        rig.heat.set_prices(table.schedule(BRUSSELS))
     tally = Tally()
-    point = planner.off
-    steps = int((WARMUP_S + 7 * 86400.0) / DT_S)
-    for k in range(steps):
-        now = k * DT_S
-        if priced and now == WARMUP_S:
-            table = parse_prices(prices_message(rows))  # the daemon's own parser
-            assert table is not None
-            heat.set_prices(table.schedule(BRUSSELS))
-        state = room.step(DT_S, point.power_w)
-        if now >= WARMUP_S:
-            local = start + datetime.timedelta(seconds=now)
-            price = schedule.price_at(local)
-            assert price is not None
-            tally.energy_j += point.power_w * DT_S
-            tally.cost += point.power_w * DT_S / 3.6e6 * price
-            error = state.air_c - TARGET_C
-            tally.errors.append(error)
-            tally.in_band += -BAND_C / 2 <= error <= BAND_C
-            tally.below_band += error < -BAND_C / 2
-            day = local.date()
-            tally.daily_j[day] = tally.daily_j.get(day, 0.0) + point.power_w * DT_S
-        local = start + datetime.timedelta(seconds=now + DT_S)
-        decision = heat.tick(now + DT_S, local, state.sensor_c)
-        point = planner.step(now + DT_S, decision.watts)
+    for now, state, point in rig.run(7 * 86400.0):
+        local = rig.local(now)
+        price = schedule.price_at(local)
+        assert price is not None
+        tally.energy_j += point.power_w * DT_S
+        tally.cost += point.power_w * DT_S / 3.6e6 * price
+        error = state.air_c - TARGET_C
+        tally.errors.append(error)
+        tally.in_band += -BAND_C / 2 <= error <= BAND_C
+        tally.below_band += error < -BAND_C / 2
+        day = local.date()
+        tally.daily_j[day] = tally.daily_j.get(day, 0.0) + point.power_w * DT_S
     return tally
 
 
@@ -171,7 +157,7 @@ def main() -> int:
     started = time.monotonic()
     weeks: dict[str, object] = {}
     comfort_ok, best = True, 1.0
-    max_w = PowerPlanner(load_board("hearth-400"), whole_chain=True).max_w
+    max_w = whole_chain_planner().max_w
     for week in WEEKS:
         plain_tally = simulate(week, False)
         plain, tariff = plain_tally.figures(), simulate(week, True).figures()
@@ -190,7 +176,7 @@ def main() -> int:
     result = {
         "bench": "bench_tariff",
         "room": "living",
-        "board": "hearth-400",
+        "board": BOARD,
         "target_c": TARGET_C,
         "comfort_band_c": BAND_C,
         "weeks": weeks,
