@@ -2,8 +2,16 @@
 (subprocess, CPU backend, embedded broker) with `[homekit]` on; aiohomekit's IP
 controller, as Home Assistant's HomeKit controller runs it, finds the accessory over
 mDNS, pairs with the setup code the owner's page shows, writes the target and the mode,
-and the heater's state (HTTP /api/heater, by content) follows. Then hearthd is stopped
-with SIGTERM and started again: the pairing still works. Prints one JSON object."""
+and the heater's state (HTTP /api/heater, by content) follows. With a PNG path as the
+argument, a real headless Chromium (tests/support/chromium.py, on the namespace's
+loopback) then loads the heater's own page signed in as the owner and captures it: the
+thermostat at the target HomeKit set and the Apple Home card (setup code, paired). Then
+hearthd is stopped with SIGTERM and started again: the pairing still works. Prints one
+JSON object.
+
+    python tests/firmware/homekit/netns_pair.py [SHOT.png]   # inside run_in_netns
+
+The test puts the repository on PYTHONPATH (for tests.support)."""
 
 from __future__ import annotations
 
@@ -27,6 +35,9 @@ from aiohomekit.model.characteristics import CharacteristicsTypes
 from aiohomekit.model.services import ServicesTypes
 from aiohomekit.zeroconf import HAP_TYPE_TCP
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
+
+from tests.support.chromium import WAIT_S as PAGE_WAIT_S
+from tests.support.chromium import headless_chromium, sign_in
 
 WAIT_S = 60.0
 POLL_S = 0.05
@@ -119,9 +130,10 @@ def thermostat_iids(accessories: list[dict[str, Any]]) -> dict[str, tuple[int, i
 
 async def main() -> None:
     out: dict[str, Any] = {}
+    shot = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else None
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            await run(pathlib.Path(tmp), out)
+            await run(pathlib.Path(tmp), out, shot)
         except BaseException:
             log = pathlib.Path(tmp) / "hearthd.log"
             print(log.read_text(errors="replace")[-6000:] if log.exists() else "", file=sys.stderr)
@@ -129,7 +141,7 @@ async def main() -> None:
     print(json.dumps(out))
 
 
-async def run(tmp: pathlib.Path, out: dict[str, Any]) -> None:
+async def run(tmp: pathlib.Path, out: dict[str, Any], shot: pathlib.Path | None) -> None:
     state = pathlib.Path(tmp) / "state"
     config = pathlib.Path(tmp) / "hearth.toml"
     http_port = free_port()
@@ -178,6 +190,11 @@ async def run(tmp: pathlib.Path, out: dict[str, Any]) -> None:
             "the heater's target follows HomeKit",
         )
         out["after_22"] = {"state": doc["state"]["target_c"], "settings": doc["settings"]}
+        if shot is not None:
+            # The page reads /api/homekit once, at sign-in: wait for the pairing to show.
+            await until(lambda: _when(homekit(), lambda s: s["paired"]), "paired in the API")
+            url = f"http://127.0.0.1:{http_port}/"
+            out["page"] = await asyncio.to_thread(capture_page, url, token, shot)
         out["put_35"] = {
             str(k): v for k, v in
             (await pairing.put_characteristics([(*iids["target_c"], 35.0)])).items()
@@ -214,6 +231,38 @@ async def run(tmp: pathlib.Path, out: dict[str, Any]) -> None:
     await browser.async_cancel()
     await zc.async_close()
     out["log"] = heater.log.read_text(errors="replace")
+
+
+def capture_page(url: str, token: str, shot: pathlib.Path) -> dict[str, Any]:
+    """The owner's view of the heater's page once it shows 22.0 and the pairing; the PNG
+    goes to `shot`. Returns what the page says, for the test to check by content."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with headless_chromium() as driver:
+        text = lambda element_id: driver.find_element(By.ID, element_id).text  # noqa: E731
+        driver.get(url)
+        wait = WebDriverWait(driver, PAGE_WAIT_S)
+        wait.until(lambda _: text("target") == "22.0")
+        sign_in(driver, token)
+        wait.until(lambda _: text("hk-paired") == "(paired with a Home)")
+        # The whole page in one picture: the viewport grown to the page's height.
+        page_h, chrome_h = driver.execute_script(
+            "return [document.documentElement.scrollHeight,"
+            " window.outerHeight - window.innerHeight]"
+        )
+        driver.set_window_size(1280, page_h + chrome_h)
+        wait.until(lambda d: d.execute_script("return window.innerHeight") >= page_h)
+        shot.write_bytes(driver.get_screenshot_as_png())
+        return {
+            "page_height": page_h,
+            "thermostat": text("thermostat"),
+            "mode": driver.find_element(By.ID, "mode").get_attribute("value"),
+            "homekit_shown": driver.find_element(By.ID, "homekit").is_displayed(),
+            "hk_code": text("hk-code"),
+            "hk_paired": text("hk-paired"),
+            "hk_uri": text("hk-uri"),
+        }
 
 
 def _ignore(**_changed: object) -> None:

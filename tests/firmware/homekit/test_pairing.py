@@ -1,22 +1,45 @@
 """aiohomekit pairs with the heater's HomeKit accessory and sets the target to 22 °C;
 the heater's state follows (docs/homekit.md). All of it inside a network namespace of
-the test's own (mDNS included), so multicast never leaves the machine."""
+the test's own (mDNS included), so multicast never leaves the machine. In the same run a
+real headless Chromium captures the heater's own page as the owner sees it then: the
+thermostat at 22.0 °C and the Apple Home card, paired (docs/screenshots/homekit-22c.png
+is that capture)."""
 
 from __future__ import annotations
 
 import json
+import os
 import pathlib
+from typing import Any
+
+import pytest
+from PIL import Image
 
 from firmware.homekit.setup_code import CATEGORY_THERMOSTAT, setup_uri
+from tests.conftest import require
+from tests.support.chromium import chromium_missing
 from tests.support.netns import run_in_netns
 
 SCRIPT = pathlib.Path(__file__).with_name("netns_pair.py")
+REPO = pathlib.Path(__file__).resolve().parents[3]
 
 
-def test_a_home_app_pairs_and_sets_the_target_and_the_heater_follows():
-    result = run_in_netns(str(SCRIPT), timeout=240)
+@pytest.fixture(scope="module")
+def paired(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One netns run for both tests; the screenshot only where Chromium can run."""
+    shot = tmp_path_factory.mktemp("homekit") / "homekit-22c.png"
+    args = [str(shot)] if chromium_missing() is None else []
+    with pytest.MonkeyPatch.context() as env:  # the script imports tests.support
+        env.setenv("PYTHONPATH", os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+        result = run_in_netns(str(SCRIPT), *args, timeout=300)
     assert result.returncode == 0, result.stderr[-4000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = dict(json.loads(result.stdout.strip().splitlines()[-1]))
+    out["shot"] = shot
+    return out
+
+
+def test_a_home_app_pairs_and_sets_the_target_and_the_heater_follows(paired):
+    out = paired
     setup, kept = out["setup"], out["kept"]
     assert out["setup_anonymous_status"] == 401  # the code is the owner's to see
     assert setup["setup_code"] == kept["setup_code"] and setup["paired"] is False
@@ -34,3 +57,20 @@ def test_a_home_app_pairs_and_sets_the_target_and_the_heater_follows():
     assert out["exit_1"] == 0 and out["exit_2"] == 0
     assert out["after_restart"] == 22.0 and out["mode_after_restart"] == "heat"
     assert kept["setup_code"] not in out["log"]  # shown to the owner, never logged
+
+
+def test_the_owners_page_shows_22_and_the_apple_home_pairing(paired):
+    reason = chromium_missing()
+    require(reason is None, reason or "")
+    page, kept = paired["page"], paired["kept"]
+    assert "target 22.0 °C" in page["thermostat"] and page["mode"] == "heat"
+    assert page["homekit_shown"] and page["hk_code"] == kept["setup_code"]
+    assert page["hk_paired"] == "(paired with a Home)"
+    assert page["hk_uri"] == setup_uri(kept["setup_code"], kept["setup_id"])
+    shot: pathlib.Path = paired["shot"]
+    with Image.open(shot) as image:  # a real picture of the page, not a blank one
+        assert image.format == "PNG" and image.width == 1280  # the whole page, in one
+        assert image.height >= page["page_height"]
+        low, high = image.convert("L").getextrema()
+        assert high - low > 100 and len(image.getcolors(1 << 20) or []) > 50
+    assert shot.stat().st_size > 20_000

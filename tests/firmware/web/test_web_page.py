@@ -2,7 +2,7 @@
 chromium-driver through selenium) against the real HTTP server on loopback: it loads,
 shows the live numbers, refuses writes until the owner signs in with the token, and a
 setpoint change made on the page reaches the heater (its state shows it). The page's
-history charts draw from `/api/history`.
+history charts draw from `/api/history`. The browser is tests/support/chromium.py's.
 
 `HEARTH_WEB_SCREENSHOT=docs/img/web-page.png` also writes the screenshot docs/web.md
 shows (the test always takes one and checks it is a PNG)."""
@@ -13,7 +13,6 @@ import asyncio
 import math
 import os
 import pathlib
-import shutil
 import threading
 from collections.abc import Iterator
 
@@ -24,11 +23,9 @@ from firmware.config import Secret
 from firmware.history import HistoryRecorder
 from tests.conftest import require
 from tests.firmware.api.heater_double import HeaterDouble
+from tests.support.chromium import WAIT_S, chromium_missing, headless_chromium, sign_in
 
 TOKEN = "web-test-token-0123456789"
-CHROMIUM = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
-WAIT_S = 15.0
 T0 = 1_764_806_400
 
 
@@ -70,19 +67,10 @@ class ServerThread:
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    require(CHROMIUM is not None and DRIVER is not None, "needs Debian chromium + chromium-driver")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1100",
-                "--disable-dev-shm-usage", "--no-proxy-server"):  # fmt: skip
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(DRIVER))
-    driver.set_page_load_timeout(WAIT_S)
-    try:
+    reason = chromium_missing()
+    require(reason is None, reason or "")
+    with headless_chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def test_the_page_shows_live_numbers_and_a_setpoint_change_reaches_the_heater(
@@ -109,9 +97,7 @@ def test_the_page_shows_live_numbers_and_a_setpoint_change_reaches_the_heater(
 
         # Signed out, the write buttons are off; signed in, "+" raises the target.
         assert not browser.find_element(By.ID, "up").is_enabled()
-        browser.find_element(By.ID, "token").send_keys(TOKEN)
-        browser.find_element(By.CSS_SELECTOR, "#login button").click()
-        wait.until(lambda _: browser.find_element(By.ID, "up").is_enabled())
+        sign_in(browser, TOKEN)
         browser.find_element(By.ID, "up").click()
         wait.until(lambda _: text("target") == "21.5")
         assert heater.state()["target_c"] == 21.5  # the heater itself, not only the page
@@ -135,9 +121,7 @@ def test_a_wrong_token_changes_nothing_and_says_so(browser, tmp_path) -> None:
     try:
         browser.get(f"http://127.0.0.1:{server.server.port}/")
         wait.until(lambda _: browser.find_element(By.ID, "room").text == "19.5")
-        browser.find_element(By.ID, "token").send_keys("not-the-token")
-        browser.find_element(By.CSS_SELECTOR, "#login button").click()
-        wait.until(lambda _: browser.find_element(By.ID, "up").is_enabled())
+        sign_in(browser, "not-the-token")
         browser.find_element(By.ID, "up").click()
         wait.until(lambda _: "refused" in browser.find_element(By.ID, "message").text)
         assert heater.state()["target_c"] == 21.0
