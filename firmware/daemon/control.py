@@ -352,9 +352,13 @@ class ControlLoop:
         self._learn_power(stats)
         snapshot = self._compose(stats, self.snapshot.seq + 1)
         self.energy.record(self.control_time(), float(snapshot.facts.power_w))
-        # The chain starting or stopping work, or arriving where it was sent, is news: a
-        # shed is published the moment the meters read the chain stopped, not coalesced.
-        hardware = (stats.issuing_work, arrived(stats, self.board)) if stats is not None else ()
+        # The chain starting or stopping work, arriving where it was sent, or the meter
+        # reaching idle power (which may come a refresh after the chain stopped) is news:
+        # a shed is published the moment the meters read the chain stopped, not coalesced.
+        at_idle = float(snapshot.facts.power_w) <= self.board.power.idle_w
+        hardware = (
+            (stats.issuing_work, arrived(stats, self.board), at_idle) if stats is not None else ()
+        )
         urgent = urgent or hardware != self._hardware
         self._hardware = hardware
         self.snapshot = snapshot

@@ -28,6 +28,7 @@ from firmware.heat.demand import SHED
 from firmware.heat.planner import IDLE
 from firmware.store import Store
 from firmware.work import BackendStats, Job, NonceHandler, OperatingPoint
+from firmware.work.rail import PowerReadings
 
 BOARD = load_board("hearth-400")
 NOON = datetime.datetime(2026, 11, 23, 12, 0)
@@ -127,6 +128,78 @@ def test_power_comes_from_the_chains_true_point_not_the_plan() -> None:
         assert backend.applied[-1].active_chips == BOARD.chip_count  # planned: full power
         assert loop.snapshot.state["power_w"] == BOARD.power.idle_w  # true: idle
         await loop.close()
+
+    asyncio.run(scenario())
+
+
+class MeteredBackend:
+    """Arrives at once where it is sent, but its meter (`stats().power`) is read on its
+    own schedule: the test says when it sees the chain's new draw."""
+
+    name = "metered"
+
+    def __init__(self) -> None:
+        self.point = BOARD.default_point()
+        self.target: OperatingPoint | None = None
+        self.meter_w = 300.0
+
+    def set_nonce_handler(self, handler: NonceHandler) -> None:
+        pass
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def submit_job(self, job: Job) -> None:
+        pass
+
+    async def apply(self, point: OperatingPoint) -> None:
+        self.point = self.target = point
+
+    def stats(self) -> BackendStats:
+        return BackendStats(
+            "asic", 0.0, 0.0, 0, 0, 0, 0,
+            point=self.point, target=self.target, issuing_work=self.point != IDLE,
+            power=PowerReadings(power_w=self.meter_w),
+        )  # fmt: skip
+
+
+def test_the_state_at_idle_power_goes_out_at_once_when_the_meter_lags_the_stop() -> None:
+    async def scenario() -> None:
+        loop, _ = make_loop(HeatSettings(mode="heat", target_c=23.0))
+        backend = MeteredBackend()
+        loop.attach(backend)
+        await loop.first_decision(timeout_s=1.0)
+        published: list[tuple[bool, float]] = []
+        stopped: list[tuple[bool, float]] = []  # the first state after the chain stopped
+        stopped_out, idle_out = asyncio.Event(), asyncio.Event()
+
+        def publish(urgent: bool) -> None:
+            power_w = float(loop.snapshot.state["power_w"])  # type: ignore[arg-type]
+            published.append((urgent, power_w))
+            if backend.point == IDLE and not stopped_out.is_set():
+                stopped.append((urgent, power_w))
+                stopped_out.set()
+            if power_w <= BOARD.power.idle_w:
+                idle_out.set()
+
+        loop.publish = publish
+        runner = asyncio.create_task(loop.run())
+        try:
+            await loop.send(Demand(SHED), timeout_s=5.0)
+            # The chain stopped and that went out; its meter has not seen it yet.
+            await asyncio.wait_for(stopped_out.wait(), 10.0)
+            assert stopped == [(True, 300.0)]
+            backend.meter_w = BOARD.power.idle_w
+            await asyncio.wait_for(idle_out.wait(), 10.0)
+            # The first state at idle power is news, not left to the state rate limit.
+            assert next(p for p in published if p[1] <= BOARD.power.idle_w)[0] is True
+        finally:
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
+            await loop.close()
 
     asyncio.run(scenario())
 
