@@ -47,9 +47,13 @@ class CheapHours:
         return not any(p.contains(minute) for p in self.periods)
 
 
-RANK_HORIZON_S = 12 * 3600.0
-CHEAP_RANK = 0.4  # at or below: pre-heat
-DEAR_RANK = 0.6  # at or above: coast
+# A day either side: the day-ahead market prices whole days, so the daily shape (night
+# and midday dips, evening peak) is what a moment is ranked within. The cheapest third
+# pre-heats, the dearest third coasts (tests/bench/bench_tariff.py chose both on seven
+# published weeks: docs/heat.md).
+RANK_HORIZON_S = 24 * 3600.0
+CHEAP_RANK = 1 / 3  # at or below: pre-heat
+DEAR_RANK = 2 / 3  # at or above: coast
 # How far inside the band's edges the shifted targets sit: a room regulated at the very
 # edge spends half its time just outside (tests/bench/bench_tariff.py chose it).
 BAND_MARGIN_C = 0.15

@@ -174,10 +174,11 @@ def test_cheap_hours_preheat_then_coast() -> None:
 
 def test_price_schedule_overrides_cheap_hours() -> None:
     c = controller(target_c=20.0, comfort_band_c=2.0)
-    c.set_prices(PriceSchedule.of([(at(0), 0.10), (at(6), 0.40), (at(9), 0.15), (at(17), 0.45)]))
+    day = [(at(0), 0.20), (at(6), 0.50), (at(9), 0.10), (at(17), 0.45)]
+    c.set_prices(PriceSchedule.of(day, end=at(24)))
     # margins inside the band's edges: BAND_MARGIN_C
-    assert c.tick(0.0, at(7), 19.0).target_c == 19.15  # expensive: coast by band/2
-    assert c.tick(10.0, at(15.5), 19.0).target_c == 21.85  # pre-heat before 17:00
+    assert c.tick(0.0, at(7), 19.0).target_c == 19.15  # the dearest third: coast by band/2
+    assert c.tick(10.0, at(15.5), 19.0).target_c == 21.85  # the cheapest: pre-heat
     c.set_prices(None)
     assert c.tick(20.0, at(7), 19.0).target_c == 20.0
 
