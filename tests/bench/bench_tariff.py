@@ -29,8 +29,7 @@ third pre-heats, the dearest third coasts) were chosen by running this bench ove
 weeks; the old ones (±12 h, 0.4/0.6) shifted less in October and April and left the
 room colder than the band for longer in winter (9.9 % of the February week).
 Comfort target: below_band ≤ 0.10 (colder than the band at most 10 % of the week, by
-at most the regulation's swing; the plain thermostat itself is below it 7.6 % of the
-April week; above the band is mostly the April sun).
+at most the regulation's swing); above the band is mostly the sun (October, April).
 """
 
 from __future__ import annotations
