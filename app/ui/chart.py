@@ -41,12 +41,21 @@ class LineChart(Widget):
         self.redraw()
 
     def redraw(self, *_: object) -> None:
-        self.canvas.before.clear()
-        left, bottom = self.x + dp(8), self.y + dp(22)
-        width, height = max(self.width - dp(16), 1), max(self.height - dp(30), 1)
         low, high = value_range([points for points, _ in self.series])
         oldest = min((points[0][0] for points, _ in self.series if points), default=0.0)
         span = max(MIN_SPAN_S, -oldest)
+        self.top_label.text = f"{high:.1f} {self.unit}"
+        self.bottom_label.text = f"{low:.1f} {self.unit}"
+        self.span_label.text = f"{ago_text(span)} – now"
+        for label in (self.top_label, self.bottom_label, self.span_label):
+            label.texture_update()
+            label.size = label.texture_size
+        # The value labels sit in a gutter left of the plot, never over its lines.
+        gutter = max(self.top_label.width, self.bottom_label.width) + dp(8)
+        left, bottom = self.x + dp(4) + gutter, self.y + dp(22)
+        width = max(self.width - gutter - dp(12), 1)
+        height = max(self.height - dp(30), 1)
+        self.canvas.before.clear()
         with self.canvas.before:
             Color(*theme.TRACK)
             for step in range(4):
@@ -63,19 +72,15 @@ class LineChart(Widget):
                         bottom + height * (value - low) / (high - low),
                     ]
                 Line(points=flat, width=dp(1.6))
-        self.top_label.text = f"{high:.1f} {self.unit}"
-        self.bottom_label.text = f"{low:.1f} {self.unit}"
-        minutes = span / 60
-        if minutes >= 72 * 60:
-            ago = f"{minutes / 1440:.0f} days ago"
-        elif minutes >= 90:
-            ago = f"{minutes / 60:.0f} h ago"
-        else:
-            ago = f"{minutes:.0f} min ago"
-        self.span_label.text = f"{ago} – now"
-        for label in (self.top_label, self.bottom_label, self.span_label):
-            label.texture_update()
-            label.size = label.texture_size
-        self.top_label.pos = (left + dp(4), bottom + height - self.top_label.height)
-        self.bottom_label.pos = (left + dp(4), bottom + dp(2))
+        self.top_label.pos = (self.x + dp(4), bottom + height - self.top_label.height / 2)
+        self.bottom_label.pos = (self.x + dp(4), bottom - self.bottom_label.height / 2)
         self.span_label.pos = (left + width - self.span_label.width, self.y)
+
+
+def ago_text(span_s: float) -> str:
+    minutes = span_s / 60
+    if minutes >= 72 * 60:
+        return f"{minutes / 1440:.0f} days ago"
+    if minutes >= 90:
+        return f"{minutes / 60:.0f} h ago"
+    return f"{minutes:.0f} min ago"
