@@ -5,9 +5,10 @@ Endpoints are listed in docs/http-api.md and, for `/api/heater`, described in
 per-request state, so memory stays flat however often Home Assistant polls.
 
 Against a hostile LAN (docs/security.md): bodies are strict bounded JSON
-(`firmware.inputs`), every write is refused cross-site (`same_origin.py`) whatever its
-credential, an idle or half-sent connection is closed after `IDLE_TIMEOUT_S`, and at
-most `MAX_CONNECTIONS` are open at once (more are closed on accept).
+(`firmware.inputs`; a firmware upload is a bounded binary stream, `update.py`), every
+write is refused cross-site (`same_origin.py`) whatever its credential, an idle or
+half-sent connection is closed after `IDLE_TIMEOUT_S`, and at most `MAX_CONNECTIONS`
+are open at once (more are closed on accept).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from firmware.api.history import add_history_routes
 from firmware.api.homekit import HomeKitSetup, add_homekit_routes
 from firmware.api.pairing import add_pairing_routes
 from firmware.api.same_origin import cross_site_refusal
+from firmware.api.update import WebUpdate, add_update_routes
 from firmware.history import History
 from firmware.inputs import InputError, bounded_text, loads_strict
 from firmware.logs import RepeatFilter
@@ -196,18 +198,19 @@ def create_app(
     pairing: PairingService | None = None,
     history: History | None = None,
     homekit: HomeKitSetup | None = None,
+    update: WebUpdate | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[FACADE_KEY] = facade
     app[AUTH_KEY] = auth
     if pairing is not None:
-        add_pairing_routes(
-            app, pairing, writer=_writer, same_site=_same_site, read_body=_json_body
-        )
+        add_pairing_routes(app, pairing, writer=_writer, same_site=_same_site, read_body=_json_body)
     if history is not None:
         add_history_routes(app, history)
     if homekit is not None:
         add_homekit_routes(app, homekit, writer=_writer)
+    if update is not None:  # a streamed body: not bound by client_max_size
+        add_update_routes(app, update, writer=_writer)
     app.router.add_get("/", index)
     app.router.add_static("/web/", WEB_DIR, append_version=False)
     app.router.add_get("/api/system/info", system_info)
@@ -265,8 +268,9 @@ class ApiServer:
         pairing: PairingService | None = None,
         history: History | None = None,
         homekit: HomeKitSetup | None = None,
+        update: WebUpdate | None = None,
     ) -> None:
-        self._app = create_app(facade, auth, pairing, history, homekit)
+        self._app = create_app(facade, auth, pairing, history, homekit, update)
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None

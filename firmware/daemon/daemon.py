@@ -15,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import pathlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 from firmware.api import ApiServer, MinerFacts, WriteAuth
+from firmware.api.update import WebUpdate
 from firmware.board import BoardProfile, load_board
 from firmware.bridge import (
     BridgeConfig,
@@ -182,6 +184,9 @@ class HeaterDaemon:
         # Set when a trial start did not prove itself healthy: hearthd must exit
         # (EXIT_TRIAL_FAILED) so the device restarts into the previous firmware.
         self.trial_failed = asyncio.Event()
+        # Set by `POST /api/update/reboot`: hearthd stops in order and exits EXIT_REBOOT,
+        # which the unit turns into a reboot into the slot on trial.
+        self.reboot_requested = asyncio.Event()
 
     # ---- the facade, for callers holding the daemon ------------------------------------
 
@@ -464,9 +469,15 @@ class HeaterDaemon:
             http.write_auth, token, http.username, http.password, http.axeos_lan_writes
         )
         self.lan = LanPresence(self.config, self.version, self.broker)
+        root = self.config.update.root
+        update = (  # firmware uploads, the board named as the USB agent names it
+            WebUpdate(root, pathlib.Path(self.config.device.board).stem, self.reboot_requested.set)
+            if root is not None
+            else None
+        )
         self.api = ApiServer(
             self.service, auth, http.bind, http.port, self.lan.pairing, self.history.history,
-            self.homekit.setup if self.homekit is not None else None,
+            self.homekit.setup if self.homekit is not None else None, update,
         )  # fmt: skip
         await self.api.start()
         await self.lan.start(self.api.port)

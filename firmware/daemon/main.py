@@ -1,7 +1,8 @@
 """`hearthd --config FILE`: the heater's daemon. Exits 2 on a bad configuration (before
 anything starts), 0 after a clean SIGTERM/SIGINT shutdown, 1 if a part fails to start,
 3 when a firmware on trial did not prove itself healthy (the device then reboots into the
-previous firmware)."""
+previous firmware), 4 after `POST /api/update/reboot` (the device reboots into the firmware
+just uploaded, on trial). 3 and 4 come after the same ordered stop as a SIGTERM."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_TRIAL_FAILED = 3
+EXIT_REBOOT = 4  # as the update agent's: the unit reboots the device
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,11 +66,15 @@ async def serve(daemon: HeaterDaemon) -> int:
             return EXIT_TRIAL_FAILED
         print(f"hearthd ready: {daemon.config.device.id}", flush=True)
         unhealthy = asyncio.create_task(daemon.trial_failed.wait())
-        await asyncio.wait((signalled, unhealthy), return_when=asyncio.FIRST_COMPLETED)
-        signalled.cancel()
-        unhealthy.cancel()
+        reboot = asyncio.create_task(daemon.reboot_requested.wait())
+        await asyncio.wait((signalled, unhealthy, reboot), return_when=asyncio.FIRST_COMPLETED)
+        for task in (signalled, unhealthy, reboot):
+            task.cancel()
         if daemon.trial_failed.is_set():
             return EXIT_TRIAL_FAILED
+        if daemon.reboot_requested.is_set():
+            log.info("restart into the uploaded firmware: shutting down")
+            return EXIT_REBOOT
         log.info("signal received: shutting down")
         return EXIT_OK
     finally:

@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from firmware.config import ConfigError, load_config, provision
 from firmware.store.atomic_file import write_atomic
 from firmware.update.boot_slot import started_slot
-from firmware.update.image import MAX_IMAGE_BYTES, ImageError, key_id, load_public_key, verify_image
+from firmware.update.image import MAX_IMAGE_BYTES, ImageError
+from firmware.update.install import downgrade_allowed, load_trusted, verify_and_install
 from firmware.update.protocol import (
     PROTOCOL_VERSION,
     Deframer,
@@ -39,12 +40,8 @@ from firmware.update.protocol import (
     parse_data,
 )
 from firmware.update.slots import SlotStore
-from firmware.update.version import parse_version
 
 MAX_CHUNK = 32 * 1024
-# Present in the update root: the owner, at the device (a shell, the SD card), allows
-# installing an image older than the highest confirmed one. Nothing over USB writes it.
-ALLOW_DOWNGRADE_FILE = "allow-downgrade"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -124,18 +121,6 @@ class UpdateAgent:
         self._session_path.unlink(missing_ok=True)
         self._part_path.unlink(missing_ok=True)
 
-    @property
-    def downgrade_allowed(self) -> bool:
-        return (self.root / ALLOW_DOWNGRADE_FILE).is_file()
-
-    def install_floor(self) -> str:
-        """The lowest version this device installs: the security floor, raised to the
-        highest confirmed version unless downgrades are allowed at the device."""
-        state = self.store.state()
-        if self.downgrade_allowed:
-            return state.floor
-        return max(state.floor, state.highest, key=parse_version)
-
     # -- protocol ----------------------------------------------------------------------
     def handle(self, packet: Packet) -> list[bytes]:
         seq = packet.seq
@@ -172,7 +157,7 @@ class UpdateAgent:
             "trial": state.trial,
             "floor": state.floor,
             "highest": state.highest,
-            "allow_downgrade": self.downgrade_allowed,
+            "allow_downgrade": downgrade_allowed(self.root),
             # Public keys, so the host can check the whole image before sending a byte.
             "keys": [public_hex(key) for key in self.trusted.values()],
             "max_chunk": MAX_CHUNK,
@@ -258,36 +243,15 @@ class UpdateAgent:
             self._drop_session()
             raise ImageError("hash_mismatch", "received image does not match its SHA-256")
         try:
-            image = verify_image(
-                data,
-                self.trusted,
-                board=self.identity.board,
-                security_floor=self.install_floor(),
+            installed = verify_and_install(
+                self.store, data, board=self.identity.board, trusted=self.trusted
             )
         except ImageError:
             self._drop_session()
             raise
-        state = self.store.state()
-        for slot in (state.trial, state.active):
-            info = self.store.slot_info(slot) if slot else None
-            if info is not None and info.get("digest") == image.digest.hex():
-                # Power went after the install but before the host heard of it: the
-                # resumed upload finds the image already in place.
-                self._drop_session()
-                return Kind.DONE, {
-                    "slot": slot,
-                    "version": image.manifest.version,
-                    "message": f"version {image.manifest.version} is already in slot {slot}",
-                }
-        slot = self.store.install(image)
         self._drop_session()
         self.checkpoint("install:done")
-        return Kind.DONE, {
-            "slot": slot,
-            "version": image.manifest.version,
-            "message": f"installed {image.manifest.version} in slot {slot}; "
-            "it runs on trial after the next restart",
-        }
+        return Kind.DONE, asdict(installed)
 
     def _reboot(self, body: dict[str, object]) -> tuple[Kind, dict[str, object]]:
         self.reboot_requested = True
@@ -310,14 +274,6 @@ class UpdateAgent:
 
 def public_hex(key: Ed25519PublicKey) -> str:
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
-
-
-def load_trusted(root: Path) -> dict[bytes, Ed25519PublicKey]:
-    keys: dict[bytes, Ed25519PublicKey] = {}
-    for path in sorted((root / "keys").glob("*.pub")):
-        key = load_public_key(path.read_bytes())
-        keys[key_id(key)] = key
-    return keys
 
 
 def serve(agent: UpdateAgent, port: str, *, poll_s: float = 0.05) -> None:

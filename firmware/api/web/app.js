@@ -50,6 +50,8 @@ function showSignedIn() {
 function signOut() {
   sessionStorage.removeItem(AUTH_KEY);
   $("homekit").classList.add("hidden");  // the setup code is the owner's to see
+  $("update-form").classList.add("hidden");  // so is the firmware upload
+  $("update-reboot").classList.add("hidden");
   showSignedIn();
 }
 
@@ -112,10 +114,10 @@ async function loadPairing() {
   } else {
     $("pair-code").textContent = (code.body && code.body.error) || "not available";
   }
-  await loadHomeKit();
 }
 
 async function loadHomeKit() {
+  if (!auth()) return;
   const hk = await getJson("/api/homekit", true);
   $("homekit").classList.toggle("hidden", hk.status !== 200);
   if (hk.status !== 200) return;
@@ -123,6 +125,63 @@ async function loadHomeKit() {
   $("hk-uri").textContent = hk.body.setup_uri || "–";
   $("hk-paired").textContent = hk.body.running
     ? (hk.body.paired ? "(paired with a Home)" : "(not paired yet)") : "";
+}
+
+function sayUpdate(text) { $("update-message").textContent = text; }
+
+// The Firmware card's upload form: only for the owner, only where the heater has an
+// update root (`GET /api/update` is 404 without one).
+async function loadUpdate() {
+  if (!auth()) return;
+  const update = await getJson("/api/update", true);
+  $("update-form").classList.toggle("hidden", update.status !== 200);
+  if (update.status !== 200) { $("update-reboot").classList.add("hidden"); return; }
+  const waiting = update.body.restart_pending;
+  $("update-reboot").classList.toggle("hidden", !waiting);
+  if (waiting) $("update-reboot").textContent = `Restart into ${update.body.trial_version}`;
+}
+
+async function uploadFirmware(event) {
+  event.preventDefault();
+  const file = $("update-file").files[0];
+  if (!file || !auth()) return;
+  sayUpdate(`Uploading ${file.name} (${(file.size / 1e6).toFixed(1)} MB) and checking its signature…`);
+  $("update-upload").disabled = true;
+  try {
+    const response = await fetch("/api/update", {
+      method: "POST",
+      headers: { "Content-Type": "application/octet-stream", Authorization: auth() },
+      body: file,
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (response.status === 401) { sayUpdate("The token was refused; sign in again."); signOut(); }
+    else if (!response.ok) {
+      sayUpdate(`Not installed: ${answer.error || `refused (${response.status})`}. Nothing was changed.`);
+    } else {
+      sayUpdate(`Version ${answer.version} is installed on trial (slot ${answer.slot}). ` +
+        "Restart to run it; if it does not prove itself healthy, the heater goes back to this firmware.");
+    }
+  } catch (err) {
+    sayUpdate("The upload did not reach the heater. Nothing was changed.");
+  } finally {
+    $("update-upload").disabled = !auth();
+    await loadUpdate();
+  }
+}
+
+async function restartIntoUpdate() {
+  const response = await fetch("/api/update/reboot", { method: "POST", headers: { Authorization: auth() } });
+  const answer = await response.json().catch(() => ({}));
+  sayUpdate(response.ok
+    ? `Restarting into ${answer.version} on trial; this page reconnects when the heater is back.`
+    : `Not restarted: ${answer.error || `refused (${response.status})`}.`);
+  if (response.ok) $("update-reboot").classList.add("hidden");
+}
+
+// Each owner card on its own: one that fails or is missing (no pairing service, no
+// HomeKit, no update root) leaves the others loading.
+async function loadOwnerCards() {
+  await Promise.allSettled([loadPairing(), loadHomeKit(), loadUpdate()]);
 }
 
 function polyline(svg, points, color, lo, hi, t0, t1) {
@@ -182,13 +241,15 @@ function wire() {
     $("token").value = "";
     showSignedIn();
     say("Signed in.");
-    await loadPairing();
+    await loadOwnerCards();
   });
   $("logout").addEventListener("click", signOut);
   $("up").addEventListener("click", () => step(0.5));
   $("down").addEventListener("click", () => step(-0.5));
   $("mode").addEventListener("change", () => write("PATCH", "/api/heater", { mode: $("mode").value }));
   $("span").addEventListener("change", loadHistory);
+  $("update-form").addEventListener("submit", uploadFirmware);
+  $("update-reboot").addEventListener("click", restartIntoUpdate);
   $("name-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (await write("PATCH", "/api/system", { hostname: $("hostname").value })) loadFacts();
@@ -212,9 +273,7 @@ async function main() {
   wire();
   showSignedIn();
   await refresh();
-  await loadFacts();
-  await loadHistory();
-  await loadPairing();
+  await Promise.allSettled([loadFacts(), loadHistory(), loadOwnerCards()]);
   setInterval(refresh, POLL_MS);
   setInterval(loadHistory, 60000);
 }

@@ -32,10 +32,11 @@ class ImageKit:
         broken: bool = False,
         minimal: bool = False,
         crashing_supervisor: bool = False,
+        board: str = BOARD,
     ) -> bytes:
         """`minimal` ships only the package root and the update agent: a small image for
         tests that repeat a whole update many times. `crashing_supervisor`: its supervisor's
-        main.py raises as it starts."""
+        main.py raises as it starts. `board`: the board the manifest names."""
         name = f"{version}{'-broken' if broken else ''}{'-minimal' if minimal else ''}"
         name += "-crashing" if crashing_supervisor else ""
         tree = self.tree / name
@@ -59,6 +60,8 @@ class ImageKit:
             else:
                 init.write_text(f'"""Hearth firmware."""\n\n__version__ = {version!r}\n')
             (tree / "hw" / "boards").mkdir(parents=True)
-            (tree / "hw" / "boards" / f"{BOARD}.toml").write_text(f'name = "{BOARD}"\n')
-        payload = build_image(tree, board=BOARD, version=version, min_version=min_version)
+        profile = tree / "hw" / "boards" / f"{board}.toml"
+        if not profile.exists():
+            profile.write_text(f'name = "{board}"\n')
+        payload = build_image(tree, board=board, version=version, min_version=min_version)
         return sign_image(payload, self.key)

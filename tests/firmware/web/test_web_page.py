@@ -2,7 +2,8 @@
 chromium-driver through selenium) against the real HTTP server on loopback: it loads,
 shows the live numbers, refuses writes until the owner signs in with the token, and a
 setpoint change made on the page reaches the heater (its state shows it). The page's
-history charts draw from `/api/history`. The browser is tests/support/chromium.py's.
+history charts draw from `/api/history`. The owner uploads a signed firmware image through
+the Firmware card and restarts into it. The browser is tests/support/chromium.py's.
 
 `HEARTH_WEB_SCREENSHOT=docs/img/web-page.png` also writes the screenshot docs/web.md
 shows (the test always takes one and checks it is a PNG)."""
@@ -17,12 +18,18 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from firmware.api import ApiServer, WriteAuth
+from firmware.api.update import WebUpdate
 from firmware.config import Secret
 from firmware.history import HistoryRecorder
+from firmware.update.image import FOOTER
+from firmware.update.slots import SlotStore
+from hw.sim.device import factory_install
 from tests.conftest import require
 from tests.firmware.api.heater_double import HeaterDouble
+from tests.firmware.update.images import BOARD, ImageKit
 from tests.support.chromium import WAIT_S, chromium_missing, headless_chromium, sign_in
 
 TOKEN = "web-test-token-0123456789"
@@ -50,12 +57,12 @@ def history_of_two_days(tmp_path: pathlib.Path) -> HistoryRecorder:
 
 
 class ServerThread:
-    def __init__(self, heater: HeaterDouble, rec: HistoryRecorder) -> None:
+    def __init__(self, heater: HeaterDouble, rec: HistoryRecorder, **parts: object) -> None:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         auth = WriteAuth(True, Secret(TOKEN), "", Secret(""))
-        self.server = ApiServer(heater, auth, "127.0.0.1", 0, history=rec.history)
+        self.server = ApiServer(heater, auth, "127.0.0.1", 0, history=rec.history, **parts)
         asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(10)
 
     def stop(self) -> None:
@@ -125,5 +132,63 @@ def test_a_wrong_token_changes_nothing_and_says_so(browser, tmp_path) -> None:
         browser.find_element(By.ID, "up").click()
         wait.until(lambda _: "refused" in browser.find_element(By.ID, "message").text)
         assert heater.state()["target_c"] == 21.0
+    finally:
+        server.stop()
+
+
+def test_the_owner_uploads_firmware_through_the_page_and_restarts_into_it(browser, tmp_path):
+    """Also the page's own fix: this heater has no pairing service (`/api/pair/code` is
+    404), and the Apple Home card still loads."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    kit = ImageKit(Ed25519PrivateKey.generate(), tmp_path / "trees")
+    root = tmp_path / "update"
+    assert factory_install(root, kit.build("1.0.0", minimal=True), [kit.key.public_key()], BOARD)
+    good = tmp_path / "hearth-1.1.0.img"
+    good.write_bytes(kit.build("1.1.0", minimal=True))
+    unsigned = tmp_path / "unsigned.img"
+    unsigned.write_bytes(good.read_bytes()[: -FOOTER.size])
+    reboots: list[str] = []
+    homekit = {
+        "running": True,
+        "setup_code": "123-45-678",
+        "setup_uri": "X-HM://0",
+        "paired": False,
+    }
+    server = ServerThread(
+        HeaterDouble(),
+        history_of_two_days(tmp_path),
+        update=WebUpdate(root, BOARD, lambda: reboots.append("reboot")),
+        homekit=lambda: homekit,
+    )
+    wait = WebDriverWait(browser, WAIT_S)
+    element = lambda element_id: browser.find_element(By.ID, element_id)  # noqa: E731
+    try:
+        browser.get(f"http://127.0.0.1:{server.server.port}/")
+        wait.until(lambda _: element("room").text == "19.5")
+        assert not element("update-form").is_displayed()  # the owner's only
+        sign_in(browser, TOKEN)
+        wait.until(lambda _: element("hk-code").text == "123-45-678")
+        assert not element("pairing").is_displayed()
+        wait.until(lambda _: element("update-form").is_displayed())
+
+        element("update-file").send_keys(str(unsigned))
+        element("update-upload").click()
+        wait.until(lambda _: "Not installed" in element("update-message").text)
+        assert "not signed" in element("update-message").text
+        assert SlotStore(root).state().trial is None
+
+        element("update-file").clear()
+        element("update-file").send_keys(str(good))
+        element("update-upload").click()
+        wait.until(lambda _: "installed on trial" in element("update-message").text)
+        assert element("update-message").text.startswith("Version 1.1.0 is installed on trial")
+        assert SlotStore(root).state().trial == "a"
+        wait.until(lambda _: element("update-reboot").is_displayed())
+        assert element("update-reboot").text == "Restart into 1.1.0"
+        element("update-reboot").click()
+        wait.until(lambda _: "Restarting into 1.1.0" in element("update-message").text)
+        assert reboots == ["reboot"]
     finally:
         server.stop()

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from firmware.update.agent import ALLOW_DOWNGRADE_FILE, DeviceIdentity, UpdateAgent, serve
+from firmware.update.agent import DeviceIdentity, UpdateAgent, serve
 from firmware.update.image import key_id, split_image
+from firmware.update.install import ALLOW_DOWNGRADE_FILE
 from firmware.update.protocol import Kind, Packet
 from firmware.update.slots import SlotStore
 from host.flash.device import flash_image
