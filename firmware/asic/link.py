@@ -77,7 +77,9 @@ class SerialLink:
     def _read_loop(self) -> None:
         while not self._closing.is_set():
             try:
-                data = self.serial.read(max(1, self.serial.in_waiting))
+                # At least the rest of a response: one wake-up per response, not one for
+                # its first byte and another for the rest.
+                data = self.serial.read(max(self.parser.wanted, self.serial.in_waiting))
             except (serial.SerialException, OSError, TypeError) as exc:
                 if not self._closing.is_set():
                     log.error("serial read on %s failed: %s", self.url, exc)

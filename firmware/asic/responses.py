@@ -72,6 +72,12 @@ class ResponseParser:
         """Frames dropped: CRC failures plus runs of unframed bytes."""
         return self.bad_crc + self.garbage_runs
 
+    @property
+    def wanted(self) -> int:
+        """Bytes that complete the frame begun in the buffer (a whole frame if none is):
+        what a reader can wait for without holding a finished response back."""
+        return self.length - len(self._buffer) if self._buffer else self.length
+
     def reset(self) -> None:
         self._buffer.clear()
         self._after_bad_crc = False

@@ -33,7 +33,10 @@ from firmware.safety.messages import (
 
 log = logging.getLogger(__name__)
 
-READ_TIMEOUT_S = 0.05
+# A read returns as soon as a byte arrives; the timeout only bounds how long the worker
+# thread waits on a silent line. Long, so a quiet link costs a few thread hops a second
+# rather than twenty; `stop` cancels a waiting read where the port can (a device, a pty).
+READ_TIMEOUT_S = 0.5
 # The supervisor trips after this long without a heartbeat (firmware/supervisor/limits.py,
 # HEARTBEAT_TIMEOUT_MS); at most half of it between heartbeats survives one lost frame.
 SUPERVISOR_HEARTBEAT_TIMEOUT_S = 2.0
@@ -123,10 +126,14 @@ class SupervisorLink:
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
         if reader is not None:
-            # The reader notices _closing within one read timeout; closing the port under a
-            # read still running in its thread would only turn into a spurious error there.
+            # The reader notices _closing when its read returns (at once where the port can
+            # cancel it, else within one read timeout); closing the port under a read still
+            # running in its thread would only turn into a spurious error there.
+            cancel_read = getattr(self._serial, "cancel_read", None)
+            if cancel_read is not None:
+                cancel_read()
             try:
-                await asyncio.wait_for(reader, READ_TIMEOUT_S * 20)
+                await asyncio.wait_for(reader, READ_TIMEOUT_S * 2)
             except TimeoutError:
                 reader.cancel()
         if self._serial is not None:
