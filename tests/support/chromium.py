@@ -66,3 +66,18 @@ def sign_in(driver: Any, token: str, timeout_s: float = WAIT_S) -> None:
     driver.find_element(By.ID, "token").send_keys(token)
     driver.find_element(By.CSS_SELECTOR, "#login button").click()
     WebDriverWait(driver, timeout_s).until(lambda d: d.find_element(By.ID, "up").is_enabled())
+
+
+def whole_page_png(driver: Any, width: int = 1280, timeout_s: float = WAIT_S) -> tuple[bytes, int]:
+    """The whole page in one picture (the viewport grown to the page's height), and that
+    height in CSS pixels."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page_h, chrome_h = driver.execute_script(
+        "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]"
+    )
+    driver.set_window_size(width, page_h + chrome_h)
+    WebDriverWait(driver, timeout_s).until(
+        lambda d: d.execute_script("return window.innerHeight") >= page_h
+    )
+    return driver.get_screenshot_as_png(), int(page_h)

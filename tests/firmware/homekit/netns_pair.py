@@ -37,7 +37,7 @@ from aiohomekit.zeroconf import HAP_TYPE_TCP
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
 
 from tests.support.chromium import WAIT_S as PAGE_WAIT_S
-from tests.support.chromium import headless_chromium, sign_in
+from tests.support.chromium import headless_chromium, sign_in, whole_page_png
 
 WAIT_S = 60.0
 POLL_S = 0.05
@@ -246,14 +246,8 @@ def capture_page(url: str, token: str, shot: pathlib.Path) -> dict[str, Any]:
         wait.until(lambda _: text("target") == "22.0")
         sign_in(driver, token)
         wait.until(lambda _: text("hk-paired") == "(paired with a Home)")
-        # The whole page in one picture: the viewport grown to the page's height.
-        page_h, chrome_h = driver.execute_script(
-            "return [document.documentElement.scrollHeight,"
-            " window.outerHeight - window.innerHeight]"
-        )
-        driver.set_window_size(1280, page_h + chrome_h)
-        wait.until(lambda d: d.execute_script("return window.innerHeight") >= page_h)
-        shot.write_bytes(driver.get_screenshot_as_png())
+        png, page_h = whole_page_png(driver)
+        shot.write_bytes(png)
         return {
             "page_height": page_h,
             "thermostat": text("thermostat"),

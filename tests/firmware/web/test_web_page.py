@@ -30,7 +30,13 @@ from hw.sim.device import factory_install
 from tests.conftest import require
 from tests.firmware.api.heater_double import HeaterDouble
 from tests.firmware.update.images import BOARD, ImageKit
-from tests.support.chromium import WAIT_S, chromium_missing, headless_chromium, sign_in
+from tests.support.chromium import (
+    WAIT_S,
+    chromium_missing,
+    headless_chromium,
+    sign_in,
+    whole_page_png,
+)
 
 TOKEN = "web-test-token-0123456789"
 T0 = 1_764_806_400
@@ -110,7 +116,7 @@ def test_the_page_shows_live_numbers_and_a_setpoint_change_reaches_the_heater(
         assert heater.state()["target_c"] == 21.5  # the heater itself, not only the page
         assert text("message") == "Saved."
 
-        shot = browser.get_screenshot_as_png()
+        shot, _ = whole_page_png(browser)
         assert shot.startswith(b"\x89PNG")
         if target := os.environ.get("HEARTH_WEB_SCREENSHOT"):
             pathlib.Path(target).write_bytes(shot)
