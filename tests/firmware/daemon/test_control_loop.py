@@ -27,14 +27,15 @@ from firmware.heat import (
 from firmware.heat.demand import SHED
 from firmware.heat.planner import IDLE
 from firmware.store import Store
-from firmware.work import BackendStats, Job, NonceHandler, OperatingPoint
+from firmware.work import BackendStats, OperatingPoint
 from firmware.work.rail import PowerReadings
+from tests.firmware.daemon.quiet_backend import QuietBackend
 
 BOARD = load_board("hearth-400")
 NOON = datetime.datetime(2026, 11, 23, 12, 0)
 
 
-class RampingBackend:
+class RampingBackend(QuietBackend):
     """Follows the contract's read-back (`stats().point/target`) but its `apply` waits
     for a ramp that never ends, like the old backends did."""
 
@@ -44,18 +45,6 @@ class RampingBackend:
         self.applied: list[OperatingPoint] = []
         self.ramp_done = asyncio.Event()  # never set
         self.point = BOARD.default_point()  # a chain starts at its default point
-
-    def set_nonce_handler(self, handler: NonceHandler) -> None:
-        pass
-
-    async def start(self) -> None:
-        pass
-
-    async def stop(self) -> None:
-        pass
-
-    async def submit_job(self, job: Job) -> None:
-        pass
 
     async def apply(self, point: OperatingPoint) -> None:
         self.applied.append(point)
@@ -132,7 +121,7 @@ def test_power_comes_from_the_chains_true_point_not_the_plan() -> None:
     asyncio.run(scenario())
 
 
-class MeteredBackend:
+class MeteredBackend(QuietBackend):
     """Arrives at once where it is sent, but its meter (`stats().power`) is read on its
     own schedule: the test says when it sees the chain's new draw."""
 
@@ -142,18 +131,6 @@ class MeteredBackend:
         self.point = BOARD.default_point()
         self.target: OperatingPoint | None = None
         self.meter_w = 300.0
-
-    def set_nonce_handler(self, handler: NonceHandler) -> None:
-        pass
-
-    async def start(self) -> None:
-        pass
-
-    async def stop(self) -> None:
-        pass
-
-    async def submit_job(self, job: Job) -> None:
-        pass
 
     async def apply(self, point: OperatingPoint) -> None:
         self.point = self.target = point

@@ -16,7 +16,8 @@ from firmware.daemon.snapshot import Identity
 from firmware.daemon.supervisor_side import SupervisorSide
 from firmware.heat import HeatController, HeatSettings, PowerPlanner
 from firmware.heat.planner import IDLE, power_at_w
-from firmware.work import BackendStats, Job, NonceHandler, OperatingPoint, PowerReadings
+from firmware.work import BackendStats, OperatingPoint, PowerReadings
+from tests.firmware.daemon.quiet_backend import QuietBackend
 
 BOARD = load_board("hearth-400")
 NOON = datetime.datetime(2026, 11, 23, 12, 0)
@@ -24,23 +25,11 @@ METER_RATIO = 0.90  # the real board draws 10 % less than its model says
 ASK_W = 300.0
 
 
-class MeteredBackend:
+class MeteredBackend(QuietBackend):
     name = "metered"
 
     def __init__(self) -> None:
         self.point = IDLE
-
-    def set_nonce_handler(self, handler: NonceHandler) -> None:
-        pass
-
-    async def start(self) -> None:
-        pass
-
-    async def stop(self) -> None:
-        pass
-
-    async def submit_job(self, job: Job) -> None:
-        pass
 
     async def apply(self, point: OperatingPoint) -> None:
         self.point = point  # arrives at once
