@@ -49,14 +49,21 @@ def chart_samples(heater: Heater, view: str, now: float) -> tuple[list[Sample], 
     return [*older, *live], len(older), len(live)
 
 
-def describe(view: str, kept: int, live: int, problem: str | None) -> str:
+def describe(view: str, kept: int, live: int, problem: str | None, *, sent: bool) -> str:
+    """Where the lines come from; `sent`: the heater has sent a history for this view
+    (a new heater's may hold nothing older than what the app saw live)."""
     window = "48 hours" if view == DAY else "7 days"
     if kept:
         text = f"The last {window} from the heater's own history"
-        return text + (f", then {live} live readings." if live else ".")
+        then = "1 live reading" if live == 1 else f"{live} live readings"
+        return text + (f", then {then}." if live else ".")
     readings = "1 reading" if live == 1 else f"{live} readings"
-    why = f" (its history could not be read: {problem})" if problem else ""
-    return f"{readings} kept by this app while connected; no history from the heater{why}."
+    head = f"{readings} kept by this app while connected"
+    if problem:
+        return f"{head}; the heater's history could not be read: {problem}."
+    if sent:
+        return f"{head}; the heater's own history holds nothing older yet."
+    return f"{head}; no history from the heater."
 
 
 def stats_view(heater: Heater | None, *, units: str, now: float, view: str = DAY) -> StatsView:
@@ -87,5 +94,7 @@ def stats_view(heater: Heater | None, *, units: str, now: float, view: str = DAY
         samples=live,
         window_hours=VIEW_HOURS[view],
         kept_samples=kept,
-        note=describe(view, kept, live, heater.history_problem),
+        note=describe(
+            view, kept, live, heater.history_problem, sent=VIEW_LEVEL[view] in heater.kept
+        ),
     )

@@ -43,6 +43,18 @@ def test_the_week_view_uses_the_hourly_history() -> None:
     assert stats_view(model.selected, units="C", now=NOW, view=DAY).kept_samples == 0
 
 
+def test_a_new_heaters_history_with_nothing_older_than_the_live_readings() -> None:
+    model = connected_model()
+    document = contract_history(NOW + 240, hours=0.05, interval_s=60)  # after the first live
+    model.on_message("hearth/den/history/minute", json.dumps(document).encode())
+    view = stats_view(model.selected, units="C", now=NOW)
+    assert view.kept_samples == 0
+    assert view.note == (
+        "1 reading kept by this app while connected; "
+        "the heater's own history holds nothing older yet."
+    )
+
+
 def test_without_a_history_the_note_says_so() -> None:
     view = stats_view(connected_model().selected, units="C", now=NOW)
     assert view.note == "1 reading kept by this app while connected; no history from the heater."
