@@ -11,13 +11,11 @@ import threading
 from collections.abc import Awaitable, Callable
 
 import aiohttp
-import jsonschema
 import pytest
-import yaml
 
 from app.link.pairing import pair, pair_in_background
 from app.model.found import FoundError, FoundHeater, Pairing
-from firmware.api import OPENAPI_FILE, ApiServer, WriteAuth, create_app
+from firmware.api import ApiServer, WriteAuth, create_app
 from firmware.broker import EmbeddedBroker
 from firmware.config import Secret
 from firmware.pairing import PairingCodes, PairingService
@@ -25,17 +23,11 @@ from firmware.pairing.codes import MAX_TRIES
 from firmware.pairing.service import MqttEndpoint
 from tests.firmware.api.heater_double import HeaterDouble
 from tests.support.mosquitto import free_port
+from tests.support.openapi import conforms, served_and_documented
 
 TOKEN = "test-token-0123456789"
 OWNER = {"Authorization": f"Bearer {TOKEN}"}
-SPEC = yaml.safe_load(OPENAPI_FILE.read_text())
 Test = Callable[[aiohttp.ClientSession, FoundHeater], Awaitable[None]]
-
-
-def conforms(document: object, name: str) -> None:
-    jsonschema.validate(
-        document, {"$ref": f"#/components/schemas/{name}", "components": SPEC["components"]}
-    )
 
 
 def found_at(port: int) -> FoundHeater:
@@ -153,15 +145,5 @@ def test_every_pairing_route_is_in_openapi() -> None:
         device_id="h1", name="x",
     )  # fmt: skip
     app = create_app(HeaterDouble(), WriteAuth(False, Secret(""), "", Secret("")), pairing)
-    routes = {
-        (route.resource.canonical, route.method.lower())
-        for route in app.router.routes()
-        if route.resource is not None and route.resource.canonical.startswith("/api/pair")
-    }
-    documented = {
-        (path, method)
-        for path, item in SPEC["paths"].items()
-        if path.startswith("/api/pair")
-        for method in item
-    }
-    assert routes and routes - {(p, "head") for p, _ in routes} == documented
+    served, documented = served_and_documented(app, "/api/pair")
+    assert served and served == documented

@@ -12,12 +12,12 @@ import jsonschema
 import pytest
 import yaml
 
-from firmware.api import OPENAPI_FILE, ApiServer, WriteAuth
+from firmware.api import ApiServer, WriteAuth
 from firmware.config import Secret
 from tests.firmware.api.heater_double import HeaterDouble
+from tests.support.openapi import SPEC, conforms
 
 TOKEN = "test-token-0123456789"
-SPEC = yaml.safe_load(OPENAPI_FILE.read_text())
 # Keys pyasic's BitAxe/ESPMiner backends and hass-miner index directly in system/info.
 PYASIC_KEYS = {
     "hashRate": float,
@@ -44,11 +44,6 @@ PYASIC_KEYS = {
 
 def schema(name: str) -> dict:
     return {**SPEC["components"]["schemas"][name], "components": SPEC["components"]}
-
-
-def conforms(document: object, name: str) -> None:
-    resolver_schema = {"$ref": f"#/components/schemas/{name}", "components": SPEC["components"]}
-    jsonschema.validate(document, resolver_schema)
 
 
 def run_with_server(test, *, auth: WriteAuth | None = None, heater: HeaterDouble | None = None):

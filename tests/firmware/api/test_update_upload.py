@@ -11,12 +11,10 @@ import json
 from pathlib import Path
 
 import aiohttp
-import jsonschema
 import pytest
-import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from firmware.api import OPENAPI_FILE, ApiServer, WriteAuth, create_app
+from firmware.api import ApiServer, WriteAuth, create_app
 from firmware.api import update as web_update
 from firmware.api.update import PART_NAME, WebUpdate
 from firmware.config import Secret
@@ -26,6 +24,7 @@ from firmware.update.slots import SlotStore
 from hw.sim.device import factory_install
 from tests.firmware.api.heater_double import HeaterDouble
 from tests.firmware.update.images import BOARD, ImageKit
+from tests.support.openapi import conforms, served_and_documented
 from tests.support.waiting import eventually
 
 TOKEN = "update-test-token-0123456789"
@@ -33,12 +32,6 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
 OCTETS = {"Content-Type": "application/octet-stream"}
 # factory_install puts the first image in slot b (a fresh store's inactive slot).
 RUNNING, INACTIVE = "b", "a"
-SPEC = yaml.safe_load(OPENAPI_FILE.read_text())
-
-
-def conforms(document: object, name: str) -> None:
-    schema = {"$ref": f"#/components/schemas/{name}", "components": SPEC["components"]}
-    jsonschema.validate(document, schema)
 
 
 @pytest.fixture(scope="module")
@@ -117,18 +110,8 @@ async def upload(client, image: bytes, headers=BEARER):
 def test_every_update_route_is_in_openapi(tmp_path) -> None:
     update = WebUpdate(tmp_path, BOARD, lambda: None)
     app = create_app(HeaterDouble(), WriteAuth(False, Secret(""), "", Secret("")), update=update)
-    routes = {
-        (route.resource.canonical, route.method.lower())
-        for route in app.router.routes()
-        if route.resource is not None and route.resource.canonical.startswith("/api/update")
-    }
-    documented = {
-        (path, method)
-        for path, item in SPEC["paths"].items()
-        if path.startswith("/api/update")
-        for method in item
-    }
-    assert routes and routes - {(p, "head") for p, _ in routes} == documented
+    served, documented = served_and_documented(app, "/api/update")
+    assert served and served == documented
 
 
 def test_a_good_image_goes_to_the_inactive_slot_on_trial_and_a_restart_starts_it(
