@@ -25,7 +25,7 @@ import pathlib
 import sys
 import time
 import traceback
-from typing import Any, Protocol
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.logger import Logger
@@ -97,14 +97,32 @@ def say(message: str) -> None:
 LIVE_TIMEOUT_S = 60.0
 
 
-class Driver:
+class ReportingDriver:
+    """Drives the app from its first frame (`start`) and ends with `finish`: the report
+    (`report.json` in `--out-dir`) written, then the app stopped."""
+
     def __init__(self, app: HearthApp, args: argparse.Namespace) -> None:
         self.app, self.args = app, args
         self.report: dict[str, Any] = {}
+        self.finished = False
+
+    def start(self, *_: object) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        self.report["milestones"] = self.app.milestones
+        (pathlib.Path(self.args.out_dir) / "report.json").write_text(json.dumps(self.report))
+        self.finished = True
+        say("report written" + (f": {self.report['error']}" if "error" in self.report else ""))
+        self.app.stop()
+
+
+class Driver(ReportingDriver):
+    def __init__(self, app: HearthApp, args: argparse.Namespace) -> None:
+        super().__init__(app, args)
         self.todo: list[str] = []
         self.prefix = ""  # of the report entries and PNG names of captured screens
         self.deadline = 0.0
-        self.finished = False
 
     def start(self, *_: object) -> None:
         # Counted from the first frame, not from the process start: on a loaded machine
@@ -254,13 +272,6 @@ class Driver:
         }
         self.finish()
 
-    def finish(self) -> None:
-        self.report["milestones"] = self.app.milestones
-        (pathlib.Path(self.args.out_dir) / "report.json").write_text(json.dumps(self.report))
-        self.finished = True
-        say("report written" + (f": {self.report['error']}" if "error" in self.report else ""))
-        self.app.stop()
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -288,13 +299,7 @@ def main() -> None:
     drive(app, Driver(app, args))
 
 
-class Driven(Protocol):
-    finished: bool
-
-    def start(self, *_: object) -> None: ...
-
-
-def drive(app: HearthApp, driver: Driven) -> None:
+def drive(app: HearthApp, driver: ReportingDriver) -> None:
     """Run the app with `driver` starting on its first frame; exit 1 if the app raised,
     4 if Kivy stopped before the driver wrote its report."""
     Clock.schedule_once(driver.start, 0)

@@ -28,7 +28,14 @@ from app.model.stats_view import DAY, stats_view
 from app.ui import theme
 from app.ui.hearth_app import HearthApp
 from app.ui.window_capture import capture_window
-from tests.app.ui.kivy_driver import colour_count, drive, labels, report_to_real_stderr, say
+from tests.app.ui.kivy_driver import (
+    ReportingDriver,
+    colour_count,
+    drive,
+    labels,
+    report_to_real_stderr,
+    say,
+)
 
 STEP_TIMEOUT_S = 60.0  # each step: found, paired and connected, history in
 ROOM = tuple(round(c * 255) for c in theme.ROOM[:3])
@@ -41,12 +48,10 @@ def tap(widget: Any) -> None:
     touch.touch_up()
 
 
-class PairDriver:
+class PairDriver(ReportingDriver):
     def __init__(self, app: HearthApp, args: argparse.Namespace) -> None:
-        self.app, self.args = app, args
+        super().__init__(app, args)
         self.out = pathlib.Path(args.out_dir)
-        self.report: dict[str, Any] = {}
-        self.finished = False
 
     def wait(self, what: str, ready: Callable[[], bool], then: Callable[[], None]) -> None:
         """Poll `ready` every frame or so; `then()` once it holds, else fail naming `what`."""
@@ -157,13 +162,6 @@ class PairDriver:
             "tariff_per_kwh": saved.get("tariff_per_kwh"),
         }
         self.finish()
-
-    def finish(self) -> None:
-        self.report["milestones"] = self.app.milestones
-        (self.out / "report.json").write_text(json.dumps(self.report))
-        self.finished = True
-        say("report written" + (f": {self.report['error']}" if "error" in self.report else ""))
-        self.app.stop()
 
 
 def main() -> None:
