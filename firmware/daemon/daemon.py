@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import pathlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
@@ -58,6 +57,7 @@ from firmware.room_sensor import RoomSensorWatch
 from firmware.store import Store
 from firmware.store.secret_box import SecretBox
 from firmware.update.confirm import HealthCheck
+from firmware.update.install import image_board
 from firmware.work import HashBackend
 
 if TYPE_CHECKING:
@@ -471,7 +471,7 @@ class HeaterDaemon:
         self.lan = LanPresence(self.config, self.version, self.broker)
         root = self.config.update.root
         update = (  # firmware uploads, the board named as the USB agent names it
-            WebUpdate(root, pathlib.Path(self.config.device.board).stem, self.reboot_requested.set)
+            WebUpdate(root, image_board(self.config.device.board), self.reboot_requested.set)
             if root is not None
             else None
         )

@@ -27,7 +27,12 @@ from firmware.config import ConfigError, load_config, provision
 from firmware.store.atomic_file import write_atomic
 from firmware.update.boot_slot import started_slot
 from firmware.update.image import MAX_IMAGE_BYTES, ImageError
-from firmware.update.install import downgrade_allowed, load_trusted, verify_and_install
+from firmware.update.install import (
+    downgrade_allowed,
+    image_board,
+    load_trusted,
+    verify_and_install,
+)
 from firmware.update.protocol import (
     PROTOCOL_VERSION,
     Deframer,
@@ -316,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"hearth-update-agent: configuration refused: {exc}", file=sys.stderr)
             return EXIT_USAGE
         root = root or config.update.root
-        board = board or Path(config.device.board).stem
+        board = board or image_board(config.device.board)
     if root is None or not board:
         print("hearth-update-agent: give --config, or --root and --board", file=sys.stderr)
         return EXIT_USAGE

@@ -37,6 +37,12 @@ class Installed:
     message: str
 
 
+def image_board(board_setting: str) -> str:
+    """The board name an image is built for, from `[device] board` (a profile name, or
+    a path to a profile file: its stem)."""
+    return Path(board_setting).stem
+
+
 def load_trusted(root: Path) -> dict[bytes, Ed25519PublicKey]:
     keys: dict[bytes, Ed25519PublicKey] = {}
     for path in sorted((root / "keys").glob("*.pub")):
