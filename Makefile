@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Debian packages the test suite uses (installed when root and missing).
-TEST_DEBS := mosquitto xvfb xauth libegl-mesa0 libgl1-mesa-dri valgrind iproute2 util-linux chromium chromium-driver
+TEST_DEBS := mosquitto xvfb xauth libegl-mesa0 libgl1-mesa-dri valgrind iproute2 util-linux chromium chromium-driver zbar-tools
 
 .PHONY: setup core sysdeps lint test run bench fuzz app clean
 

@@ -44,7 +44,10 @@ OPENAPI_FILE = pathlib.Path(__file__).with_name("openapi.yaml")
 WEB_DIR = pathlib.Path(__file__).with_name("web")
 # The page runs only its own files: no inline script, nothing from another origin.
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    # blob: images: the Apple Home QR code, fetched with the owner's header (docs/web.md)
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
 }
 MAX_BODY_BYTES = 64 * 1024

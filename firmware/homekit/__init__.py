@@ -3,6 +3,7 @@
 
     mapping.py     Hearth state ↔ the Thermostat service's characteristics (pure)
     setup_code.py  the setup code, setup id and X-HM:// setup payload (pure)
+    setup_qr.py    that payload as the QR code the Home app scans, an SVG (pure, segno)
     identity.py    the kept identity and pairings files in the state directory
     accessory.py   the HAP-python accessory
     runner.py      the AccessoryDriver on hearthd's loop: start, follow the state, stop

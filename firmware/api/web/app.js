@@ -50,6 +50,7 @@ function showSignedIn() {
 function signOut() {
   sessionStorage.removeItem(AUTH_KEY);
   $("homekit").classList.add("hidden");  // the setup code is the owner's to see
+  showHomeKitQr(null);
   $("update-form").classList.add("hidden");  // so is the firmware upload
   $("update-reboot").classList.add("hidden");
   showSignedIn();
@@ -125,6 +126,19 @@ async function loadHomeKit() {
   $("hk-uri").textContent = hk.body.setup_uri || "–";
   $("hk-paired").textContent = hk.body.running
     ? (hk.body.paired ? "(paired with a Home)" : "(not paired yet)") : "";
+  if (!hk.body.running) { showHomeKitQr(null); return; }
+  // The QR code is a credential too: fetched with the owner's header (an <img src> could
+  // not carry it) and shown from a blob URL, never from a cache.
+  const qr = await fetch("/api/homekit/qr.svg", { headers: { Authorization: auth() }, cache: "no-store" });
+  showHomeKitQr(qr.ok ? await qr.blob() : null);
+}
+
+function showHomeKitQr(blob) {
+  const img = $("hk-qr");
+  if (img.src) URL.revokeObjectURL(img.src);
+  if (blob) img.src = URL.createObjectURL(blob);
+  else img.removeAttribute("src");
+  img.classList.toggle("hidden", !blob);
 }
 
 function sayUpdate(text) { $("update-message").textContent = text; }
@@ -170,6 +184,12 @@ async function uploadFirmware(event) {
 }
 
 async function restartIntoUpdate() {
+  const version = $("update-reboot").textContent.replace("Restart into ", "");
+  if (!window.confirm(`Restart the heater into ${version}? It stops heating and mining ` +
+      "for about a minute while it restarts.")) {
+    sayUpdate("Not restarted; the new firmware waits for a restart.");
+    return;
+  }
   const response = await fetch("/api/update/reboot", { method: "POST", headers: { Authorization: auth() } });
   const answer = await response.json().catch(() => ({}));
   sayUpdate(response.ok

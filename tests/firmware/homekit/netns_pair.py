@@ -40,6 +40,7 @@ from tests.support.chromium import WAIT_S as PAGE_WAIT_S
 from tests.support.chromium import headless_chromium, sign_in, whole_page_png
 
 WAIT_S = 60.0
+QR_SHOT = "homekit-qr.png"  # beside the page's PNG: the card's QR code as Chromium drew it
 POLL_S = 0.05
 
 
@@ -235,7 +236,8 @@ async def run(tmp: pathlib.Path, out: dict[str, Any], shot: pathlib.Path | None)
 
 def capture_page(url: str, token: str, shot: pathlib.Path) -> dict[str, Any]:
     """The owner's view of the heater's page once it shows 22.0 and the pairing; the PNG
-    goes to `shot`. Returns what the page says, for the test to check by content."""
+    goes to `shot`, the card's QR code to QR_SHOT beside it. Returns what the page says,
+    for the test to check by content."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -246,6 +248,9 @@ def capture_page(url: str, token: str, shot: pathlib.Path) -> dict[str, Any]:
         wait.until(lambda _: text("target") == "22.0")
         sign_in(driver, token)
         wait.until(lambda _: text("hk-paired") == "(paired with a Home)")
+        qr = driver.find_element(By.ID, "hk-qr")
+        wait.until(lambda _: qr.is_displayed() and qr.get_attribute("naturalWidth") != "0")
+        shot.with_name(QR_SHOT).write_bytes(qr.screenshot_as_png)  # the QR as drawn
         png, page_h = whole_page_png(driver)
         shot.write_bytes(png)
         return {

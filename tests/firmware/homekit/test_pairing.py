@@ -2,8 +2,8 @@
 the heater's state follows (docs/homekit.md). All of it inside a network namespace of
 the test's own (mDNS included), so multicast never leaves the machine. In the same run a
 real headless Chromium captures the heater's own page as the owner sees it then: the
-thermostat at 22.0 °C and the Apple Home card, paired (docs/screenshots/homekit-22c.png
-is that capture)."""
+thermostat at 22.0 °C and the Apple Home card, paired, with the setup QR code that ZBar
+reads back as the setup payload (docs/screenshots/homekit-22c.png is that capture)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from PIL import Image
 
 from firmware.homekit.setup_code import CATEGORY_THERMOSTAT, setup_uri
 from tests.conftest import require
+from tests.firmware.homekit.netns_pair import QR_SHOT
 from tests.support.chromium import chromium_missing
 from tests.support.netns import run_in_netns
+from tests.support.qr import decode_qr, zbar_missing
 
 SCRIPT = pathlib.Path(__file__).with_name("netns_pair.py")
 REPO = pathlib.Path(__file__).resolve().parents[3]
@@ -67,6 +69,11 @@ def test_the_owners_page_shows_22_and_the_apple_home_pairing(paired):
     assert page["homekit_shown"] and page["hk_code"] == kept["setup_code"]
     assert page["hk_paired"] == "(paired with a Home)"
     assert page["hk_uri"] == setup_uri(kept["setup_code"], kept["setup_id"])
+    reason = zbar_missing()
+    require(reason is None, reason or "")
+    # The QR code the Home app would scan, read off the page by a real decoder.
+    qr_shot = paired["shot"].with_name(QR_SHOT)
+    assert decode_qr(qr_shot) == [setup_uri(kept["setup_code"], kept["setup_id"])]
     shot: pathlib.Path = paired["shot"]
     with Image.open(shot) as image:  # a real picture of the page, not a blank one
         assert image.format == "PNG" and image.width == 1280  # the whole page, in one

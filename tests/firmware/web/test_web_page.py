@@ -146,6 +146,7 @@ def test_the_owner_uploads_firmware_through_the_page_and_restarts_into_it(browse
     """Also the page's own fix: this heater has no pairing service (`/api/pair/code` is
     404), and the Apple Home card still loads."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     kit = ImageKit(Ed25519PrivateKey.generate(), tmp_path / "trees")
@@ -193,7 +194,14 @@ def test_the_owner_uploads_firmware_through_the_page_and_restarts_into_it(browse
         assert SlotStore(root).state().trial == "a"
         wait.until(lambda _: element("update-reboot").is_displayed())
         assert element("update-reboot").text == "Restart into 1.1.0"
+        element("update-reboot").click()  # asked first; saying no restarts nothing
+        dialog = wait.until(expected_conditions.alert_is_present())
+        assert "Restart the heater into 1.1.0?" in dialog.text
+        dialog.dismiss()
+        wait.until(lambda _: "Not restarted" in element("update-message").text)
+        assert reboots == [] and element("update-reboot").is_displayed()
         element("update-reboot").click()
+        wait.until(expected_conditions.alert_is_present()).accept()
         wait.until(lambda _: "Restarting into 1.1.0" in element("update-message").text)
         assert reboots == ["reboot"]
     finally:
